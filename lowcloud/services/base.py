@@ -58,5 +58,16 @@ class Service:
         """This service's SQLite/blob name: one per service and region."""
         return self.name if self.global_service else f"{self.name}-{self.region}"
 
+    def call(self, service: str, operation: str, params: dict | None = None, region: str | None = None) -> dict:
+        """Call another service's operation in-process (snake_case name), as lowcloud itself.
+
+        Services talk to each other through their APIs, never their state; this
+        skips boto3 for speed but runs the same operation code.
+        """
+        target = self.cloud.service(service, region or self.region)
+        req = Request(service=service, operation=operation, region=target.region, account=self.account,
+                      request_id=self.cloud.ids.uuid(), extra={"internal": True})
+        return getattr(target, operation)(dict(params or {}), req)
+
     def close(self) -> None:
         """Release resources (worker processes, timers) when the Cloud closes."""

@@ -1,0 +1,117 @@
+"""botocore's service models, indexed for serving rather than calling.
+
+Everything the wire layer knows about an operation (its URI, its input and
+output shapes, its errors' HTTP statuses) comes from these models; the index
+adds only lookups: which service signs as ``dynamodb``, which owns the
+``X-Amz-Target`` prefix ``AWSStepFunctions``, which REST operation a method and
+path select.  Models are immutable, so one index serves every Cloud.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl
+
+import botocore.session
+from botocore.model import OperationModel, ServiceModel, Shape
+
+
+@functools.lru_cache(maxsize=None)
+def botocore_session() -> botocore.session.Session:
+    return botocore.session.get_session()
+
+
+@functools.lru_cache(maxsize=None)
+def service_model(name: str) -> ServiceModel:
+    return botocore_session().get_service_model(name)
+
+
+def protocol_of(model: ServiceModel) -> str:
+    """The wire protocol lowcloud serves: the first of the model's that we speak."""
+    for proto in model.metadata.get("protocols") or [model.protocol]:
+        if proto in ("json", "rest-json", "query", "rest-xml"):
+            return proto
+    return model.protocol
+
+
+def signing_name(model: ServiceModel) -> str:
+    return model.metadata.get("signingName") or model.metadata.get("endpointPrefix") or model.service_name
+
+
+@dataclass(frozen=True)
+class RestRoute:
+    method: str
+    pattern: re.Pattern
+    query: tuple  # ((key, value-or-None), ...) required in the query string
+    literal: int  # literal characters in the URI: more is more specific
+    operation: str
+
+
+def _compile_uri(uri: str) -> tuple[re.Pattern, tuple, int]:
+    path, _, query = uri.partition("?")
+    regex, literal = "", 0
+    for part in re.split(r"(\{[^}]+\})", path):
+        if part.startswith("{"):
+            name = part[1:-1]
+            greedy = name.endswith("+")
+            name = name.rstrip("+")
+            regex += f"(?P<{name}>.+)" if greedy else f"(?P<{name}>[^/]+)"
+        else:
+            regex += re.escape(part)
+            literal += len(part)
+    required = tuple((k, v if v != "" else None) for k, v in parse_qsl(query, keep_blank_values=True))
+    return re.compile(regex + "/?" if not path.endswith("/") else regex), required, literal
+
+
+@functools.lru_cache(maxsize=None)
+def rest_routes(name: str) -> tuple[RestRoute, ...]:
+    """Every operation's route, most specific first."""
+    model = service_model(name)
+    routes = []
+    for op_name in model.operation_names:
+        http = model.operation_model(op_name).http
+        pattern, query, literal = _compile_uri(http["requestUri"])
+        routes.append(RestRoute(http["method"], pattern, query, literal, op_name))
+    routes.sort(key=lambda r: (-len(r.query), -r.literal))
+    return tuple(routes)
+
+
+def match_rest(name: str, method: str, path: str, query: dict) -> tuple[str, dict] | None:
+    """(operation, raw path params) for a REST request, or None."""
+    for route in rest_routes(name):
+        if route.method != method:
+            continue
+        m = route.pattern.fullmatch(path)
+        if m and all(k in query and (v is None or query[k] == v) for k, v in route.query):
+            return route.operation, m.groupdict()
+    return None
+
+
+@functools.lru_cache(maxsize=None)
+def error_shapes(name: str) -> dict[str, Shape]:
+    """Error shapes by shape name and by wire code (``error.code``)."""
+    model = service_model(name)
+    index: dict[str, Shape] = {}
+    for shape_name in model.shape_names:
+        shape = model.shape_for(shape_name)
+        if shape.metadata.get("exception"):
+            index[shape_name] = shape
+            code = shape.metadata.get("error", {}).get("code")
+            if code:
+                index.setdefault(code, shape)
+    return index
+
+
+def error_status(name: str, code: str) -> tuple[int, bool, str]:
+    """(HTTP status, sender fault, wire code) the model gives an error code."""
+    shape = error_shapes(name).get(code)
+    if shape is None:
+        return 400, True, code
+    err = shape.metadata.get("error", {})
+    wire = err.get("code") or shape.name
+    return err.get("httpStatusCode", 400), err.get("senderFault", True), wire
+
+
+def operation(name: str, op: str) -> OperationModel:
+    return service_model(name).operation_model(op)
