@@ -1,0 +1,86 @@
+"""The clock: virtual time jumps over waits, daemon timers wait for advance(), blocking jobs hold time."""
+import asyncio
+import time
+
+from lowcloud.clock import SystemClock, VirtualClock
+
+
+def test_virtual_sleep_of_a_day_takes_no_wall_time():
+    clock = VirtualClock(start=1_000_000)
+    try:
+        async def wait_a_day():
+            await clock.sleep(86_400)
+            return clock.now()
+        assert clock.run(wait_a_day(), timeout=5) == 1_000_000 + 86_400
+    finally:
+        clock.close()
+
+
+def test_concurrent_sleeps_fire_in_time_order():
+    clock = VirtualClock(start=0)
+    order = []
+
+    async def sleeper(n):
+        await clock.sleep(n)
+        order.append((n, clock.now()))
+
+    async def main():
+        await asyncio.gather(*(sleeper(n) for n in (30, 10, 20)))
+    try:
+        clock.run(main(), timeout=5)
+        assert order == [(10, 10), (20, 20), (30, 30)]
+    finally:
+        clock.close()
+
+
+def test_blocking_job_holds_virtual_time():
+    clock = VirtualClock(start=0)
+
+    async def main():
+        sleeper = asyncio.ensure_future(clock.sleep(5))
+        await clock.run_blocking(time.sleep, 0.05)
+        during = clock.now()
+        await sleeper
+        return during, clock.now()
+    try:
+        assert clock.run(main(), timeout=5) == (0, 5)
+    finally:
+        clock.close()
+
+
+def test_daemon_timers_wait_for_advance():
+    clock = VirtualClock(start=0)
+    fired = []
+    try:
+        clock.call_later(3600, fired.append, "hourly", daemon=True)
+        clock.run_until_idle()
+        assert fired == [] and clock.now() == 0
+        clock.advance(7200)
+        assert fired == ["hourly"] and clock.now() == 7200
+    finally:
+        clock.close()
+
+
+def test_cancelled_timer_never_fires():
+    clock = VirtualClock(start=0)
+    fired = []
+    try:
+        timer = clock.call_later(10, fired.append, "x")
+        timer.cancel()
+        clock.advance(20)
+        assert fired == []
+    finally:
+        clock.close()
+
+
+def test_system_clock_daemon_timer_fires_in_real_time():
+    clock = SystemClock()
+    fired = []
+    try:
+        clock.call_later(0.02, fired.append, "now", daemon=True)
+        deadline = time.time() + 5
+        while not fired and time.time() < deadline:
+            time.sleep(0.01)
+        assert fired == ["now"]
+    finally:
+        clock.close()

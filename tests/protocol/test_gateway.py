@@ -1,0 +1,67 @@
+"""The HTTP gateway: health, routing, and malformed requests answered as 4xx AWS errors."""
+import json
+
+import pytest
+import requests
+
+AUTH = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/{svc}/aws4_request, SignedHeaders=host, Signature=0"
+
+
+def test_health_lists_services_and_version(gateway_url):
+    doc = requests.get(gateway_url + "/_lowcloud/health", timeout=10).json()
+    assert doc["version"] and "sts" in doc["services"]
+
+
+def test_gateway_binds_loopback_by_default():
+    import inspect
+    from lowcloud.protocol.gateway import ServerThread
+    assert inspect.signature(ServerThread).parameters["host"].default == "127.0.0.1"
+
+
+@pytest.mark.parametrize("target,body", [
+    ("DynamoDB_20120810.ListTables", b"{not json"),
+    ("DynamoDB_20120810.NoSuchOperation", b"{}"),
+    ("DynamoDB_20120810.DescribeTable", b"[1, 2]"),
+    ("DynamoDB_20120810.DescribeTable", b'{"TableName": 5}'),
+    ("AWSStepFunctions.DescribeExecution", b"{}"),
+    ("NoSuchService_2020.Op", b"{}"),
+])
+def test_malformed_json_requests_get_4xx(gateway_url, target, body):
+    svc = "states" if target.startswith("AWSStep") else "dynamodb"
+    r = requests.post(gateway_url + "/", data=body, timeout=10, headers={
+        "X-Amz-Target": target, "Content-Type": "application/x-amz-json-1.0", "Authorization": AUTH.format(svc=svc)})
+    assert 400 <= r.status_code < 500, r.text
+    assert "__type" in r.json()
+
+
+def test_missing_required_member_is_validation_exception(gateway_url):
+    r = requests.post(gateway_url + "/", data=b"{}", timeout=10, headers={
+        "X-Amz-Target": "AWSStepFunctions.DescribeExecution", "Content-Type": "application/x-amz-json-1.0",
+        "Authorization": AUTH.format(svc="states")})
+    assert r.status_code == 400
+    doc = r.json()
+    assert doc["__type"].endswith("ValidationException")
+    assert doc["message"] == ("1 validation error detected: Value null at 'executionArn' failed to satisfy "
+                              "constraint: Member must not be null")
+
+
+@pytest.mark.parametrize("body", [b"Action=NoSuchAction&Version=2011-06-15", b"Action=AssumeRole&Version=2011-06-15",
+                                  b"Action=AssumeRole&RoleArn=x&RoleSessionName=s&DurationSeconds=abc"])
+def test_malformed_query_requests_get_4xx_xml(gateway_url, body):
+    r = requests.post(gateway_url + "/", data=body, timeout=10, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Authorization": AUTH.format(svc="sts")})
+    assert 400 <= r.status_code < 500, r.text
+    assert "<ErrorResponse" in r.text and "<Code>" in r.text
+
+
+def test_bad_xml_to_s3_gets_malformed_xml(gateway_url, http_client):
+    http_client("s3").create_bucket(Bucket="xml-bucket")
+    r = requests.post(gateway_url + "/xml-bucket?delete", data=b"<Delete><Object>", timeout=10,
+                      headers={"Authorization": AUTH.format(svc="s3")})
+    assert r.status_code == 400 and "<Code>MalformedXML</Code>" in r.text
+
+
+def test_garbage_paths_never_500(gateway_url):
+    for method, path in [("GET", "/%ff%fe"), ("PUT", "/"), ("PATCH", "/x"), ("GET", "/a" * 300)]:
+        r = requests.request(method, gateway_url + path, timeout=10, headers={"Authorization": AUTH.format(svc="s3")})
+        assert r.status_code < 500, (method, path, r.status_code, r.text)
