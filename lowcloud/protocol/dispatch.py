@@ -98,7 +98,7 @@ class Dispatcher:
         if protocol == "json":
             return None
         path = _s3_path(req) if name == "s3" else req.path
-        found = match_rest(name, req.method, path, req.query)
+        found = match_rest(name, req.method, path, req.query, req.headers)
         return (name, found[0], found[1], None) if found else None
 
     # --- calling -------------------------------------------------------------

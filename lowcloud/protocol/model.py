@@ -44,6 +44,7 @@ class RestRoute:
     method: str
     pattern: re.Pattern
     query: tuple  # ((key, value-or-None), ...) required in the query string
+    headers: tuple  # header names the operation requires (CopyObject: x-amz-copy-source)
     literal: int  # literal characters in the URI: more is more specific
     operation: str
 
@@ -72,15 +73,25 @@ def rest_routes(name: str) -> tuple[RestRoute, ...]:
     for op_name in model.operation_names:
         http = model.operation_model(op_name).http
         pattern, query, literal = _compile_uri(http["requestUri"])
-        routes.append(RestRoute(http["method"], pattern, query, literal, op_name))
-    routes.sort(key=lambda r: (-len(r.query), -r.literal))
+        headers = _required_headers(model.operation_model(op_name).input_shape)
+        routes.append(RestRoute(http["method"], pattern, query, headers, literal, op_name))
+    routes.sort(key=lambda r: (-len(r.query) - len(r.headers), -r.literal))
     return tuple(routes)
 
 
-def match_rest(name: str, method: str, path: str, query: dict) -> tuple[str, dict] | None:
+def _required_headers(shape) -> tuple:
+    if shape is None:
+        return ()
+    members = shape.members
+    return tuple(members[m].serialization["name"].lower() for m in shape.required_members
+                 if members[m].serialization.get("location") == "header")
+
+
+def match_rest(name: str, method: str, path: str, query: dict, headers: dict | None = None) -> tuple[str, dict] | None:
     """(operation, raw path params) for a REST request, or None."""
+    headers = headers or {}
     for route in rest_routes(name):
-        if route.method != method:
+        if route.method != method or not all(h in headers for h in route.headers):
             continue
         m = route.pattern.fullmatch(path)
         if m and all(k in query and (v is None or query[k] == v) for k, v in route.query):
