@@ -1,0 +1,1 @@
+"""IAM: roles, users, managed and inline policies, instance profiles, kept as data."""

@@ -1,0 +1,211 @@
+"""Managed policies, their versions, and attaching them to roles and users.
+
+Customer policies are rows; AWS managed ones come from ``aws_managed`` and
+are read-only.  Either kind can be attached.  Counts shown by GetPolicy
+(AttachmentCount) are computed from the attachments table, never stored, so
+they cannot drift.
+"""
+from __future__ import annotations
+
+from lowcloud.services.base import Request
+from lowcloud.services.iam import aws_managed, documents
+from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, limit_exceeded,
+                                          new_id, no_such_entity, page, path_of, tag_list)
+from lowcloud.services.iam.store import Policy
+
+MAX_VERSIONS = 5
+MAX_ATTACHED = {"role": ("PoliciesPerRole", 10), "user": ("PoliciesPerUser", 10)}
+
+
+class PolicyOps:
+    def policy_or_404(self, arn: str) -> Policy:
+        policy = self.store.policy(arn)
+        if policy is None:
+            raise no_such_entity(f"Policy {arn} was not found.")
+        return policy
+
+    def attachable_or_404(self, arn: str):
+        found = self.store.policy(arn) or aws_managed.find(arn)
+        if found is None:
+            raise no_such_entity(f"Policy {arn} does not exist or is not attachable.")
+        return found
+
+    def policy_out(self, policy, full: bool = False) -> dict:
+        managed = isinstance(policy, aws_managed.ManagedPolicy)
+        out = {"PolicyName": policy.name, "PolicyId": policy.policy_id if managed else policy.id,
+               "Arn": policy.arn, "Path": policy.path,
+               "DefaultVersionId": policy.version if managed else policy.default_version,
+               "AttachmentCount": len(self.store.attachments_of(policy.arn)), "PermissionsBoundaryUsageCount": 0,
+               "IsAttachable": True, "CreateDate": policy.created if managed else date(policy.created),
+               "UpdateDate": policy.updated if managed else date(policy.updated)}
+        if full and policy.description:
+            out["Description"] = policy.description
+        tags = [] if managed else self.store.tags("policy", policy.arn)
+        if full and tags:
+            out["Tags"] = tag_list(tags)
+        return out
+
+    def create_policy(self, params: dict, req: Request) -> dict:
+        check("CreatePolicy", params)
+        document = params["PolicyDocument"]
+        self.check_managed_document(document)
+        tags = self.checked_tags(params.get("Tags") or [])
+        path, now = path_of(params), self.now()
+        arn = self.arn(f"policy{path}{params['PolicyName']}")
+        row = {"arn": arn, "name": params["PolicyName"], "id": new_id(self.cloud.ids, "ANPA"), "path": path,
+               "description": params.get("Description"), "created": now, "updated": now,
+               "default_version": "v1", "next_version": 1}
+        if not self.store.insert("policies", row):
+            raise already_exists(f"A policy called {params['PolicyName']} already exists. "
+                                 "Duplicate names are not allowed.")
+        self.store.add_version(arn, document, now, make_default=True)
+        self.store.tag("policy", arn, tags)
+        out = self.policy_out(self.store.policy(arn))
+        if tags:
+            out["Tags"] = tag_list(self.store.tags("policy", arn))
+        return {"Policy": out}
+
+    @staticmethod
+    def check_managed_document(document: str) -> None:
+        documents.check_identity_policy(document)
+        if documents.size(document) > documents.MANAGED_POLICY_QUOTA:
+            raise limit_exceeded(f"Cannot exceed quota for PolicySize: {documents.MANAGED_POLICY_QUOTA}")
+
+    def get_policy(self, params: dict, req: Request) -> dict:
+        check("GetPolicy", params)
+        arn = params["PolicyArn"]
+        policy = self.store.policy(arn) or aws_managed.find(arn)
+        if policy is None:
+            raise no_such_entity(f"Policy {arn} was not found.")
+        return {"Policy": self.policy_out(policy, full=True)}
+
+    def list_policies(self, params: dict, req: Request) -> dict:
+        check("ListPolicies", params)
+        scope, prefix = params.get("Scope", "All"), params.get("PathPrefix") or "/"
+        found = ([] if scope == "AWS" else self.store.policies()) + ([] if scope == "Local" else aws_managed.every())
+        found = [p for p in found if p.path.startswith(prefix)]
+        listed = [self.policy_out(p) for p in sorted(found, key=lambda p: p.name.lower())]
+        if params.get("OnlyAttached"):
+            listed = [p for p in listed if p["AttachmentCount"]]
+        return page(listed, params, lambda p: p["PolicyName"].lower(), "Policies")
+
+    def delete_policy(self, params: dict, req: Request) -> dict:
+        check("DeletePolicy", params)
+        policy = self.policy_or_404(params["PolicyArn"])
+        if self.store.attachments_of(policy.arn):
+            raise delete_conflict("Cannot delete a policy attached to entities.")
+        if len(self.store.versions(policy.arn)) > 1:
+            raise delete_conflict("This policy has more than one version. Before you delete a policy, you must "
+                                  "delete the policy's versions. The default version is deleted with the policy.")
+        self.store.delete_policy(policy.arn)
+        return {}
+
+    # --- versions -------------------------------------------------------------
+    def create_policy_version(self, params: dict, req: Request) -> dict:
+        check("CreatePolicyVersion", params)
+        policy = self.policy_or_404(params["PolicyArn"])
+        self.check_managed_document(params["PolicyDocument"])
+        if len(self.store.versions(policy.arn)) >= MAX_VERSIONS:
+            raise limit_exceeded("A managed policy can have up to 5 versions. Before you create a new version, "
+                                 "you must delete an existing version.")
+        now, default = self.now(), bool(params.get("SetAsDefault"))
+        version = self.store.add_version(policy.arn, params["PolicyDocument"], now, default)
+        return {"PolicyVersion": {"VersionId": version, "IsDefaultVersion": default, "CreateDate": date(now)}}
+
+    def get_policy_version(self, params: dict, req: Request) -> dict:
+        check("GetPolicyVersion", params)
+        arn, wanted = params["PolicyArn"], params["VersionId"]
+        managed = aws_managed.find(arn)
+        if managed is not None and managed.version == wanted:
+            return {"PolicyVersion": {"Document": encoded(managed.document), "VersionId": wanted,
+                                      "IsDefaultVersion": True, "CreateDate": managed.updated}}
+        policy = self.store.policy(arn)
+        version = next((v for v in self.store.versions(arn) if v[0] == wanted), None) if policy else None
+        if version is None:
+            raise no_such_entity(f"Policy {arn} version {wanted} does not exist or is not attachable.")
+        return {"PolicyVersion": {"Document": encoded(version[1]), "VersionId": wanted,
+                                  "IsDefaultVersion": wanted == policy.default_version,
+                                  "CreateDate": date(version[2])}}
+
+    def list_policy_versions(self, params: dict, req: Request) -> dict:
+        check("ListPolicyVersions", params)
+        arn = params["PolicyArn"]
+        managed = aws_managed.find(arn)
+        if managed is not None:
+            versions = [{"VersionId": managed.version, "IsDefaultVersion": True, "CreateDate": managed.updated}]
+        else:
+            policy = self.policy_or_404(arn)
+            versions = [{"VersionId": v, "IsDefaultVersion": v == policy.default_version, "CreateDate": date(c)}
+                        for v, _, c in self.store.versions(arn)]
+        return page(versions, params, lambda v: f"{10**6 - int(v['VersionId'][1:]):07d}", "Versions")
+
+    def set_default_policy_version(self, params: dict, req: Request) -> dict:
+        check("SetDefaultPolicyVersion", params)
+        policy = self.policy_or_404(params["PolicyArn"])
+        if params["VersionId"] not in (v[0] for v in self.store.versions(policy.arn)):
+            raise no_such_entity(f"Policy {policy.arn} version {params['VersionId']} does not exist or is not "
+                                 "attachable.")
+        self.store.set_default(policy.arn, params["VersionId"], self.now())
+        return {}
+
+    def delete_policy_version(self, params: dict, req: Request) -> dict:
+        check("DeletePolicyVersion", params)
+        policy = self.policy_or_404(params["PolicyArn"])
+        if params["VersionId"] == policy.default_version:
+            raise delete_conflict("Cannot delete the default version of a policy.")
+        if not self.store.delete_version(policy.arn, params["VersionId"]):
+            raise no_such_entity(f"Policy {policy.arn} version {params['VersionId']} does not exist or is not "
+                                 "attachable.")
+        return {}
+
+    # --- attachments ------------------------------------------------------------
+    def attach(self, kind: str, owner: str, arn: str) -> None:
+        self.attachable_or_404(arn)
+        current = self.store.attached(kind, owner)
+        quota, limit = MAX_ATTACHED[kind]
+        if arn not in current and len(current) >= limit:
+            raise limit_exceeded(f"Cannot exceed quota for {quota}: {limit}")
+        self.store.attach(kind, owner, arn)
+
+    def detach(self, kind: str, owner: str, arn: str) -> None:
+        if not self.store.detach(kind, owner, arn):
+            raise no_such_entity(f"Policy {arn} was not found.")
+
+    def attached_out(self, kind: str, owner: str, params: dict) -> dict:
+        prefix = params.get("PathPrefix") or "/"
+        listed = []
+        for arn in self.store.attached(kind, owner):
+            policy = self.store.policy(arn) or aws_managed.find(arn)
+            if policy is not None and policy.path.startswith(prefix):
+                listed.append({"PolicyName": policy.name, "PolicyArn": arn})
+        listed.sort(key=lambda p: p["PolicyName"].lower())
+        return page(listed, params, lambda p: p["PolicyName"].lower(), "AttachedPolicies")
+
+    def attach_role_policy(self, params: dict, req: Request) -> dict:
+        check("AttachRolePolicy", params)
+        self.attach("role", self.role_or_404(params["RoleName"]).name, params["PolicyArn"])
+        return {}
+
+    def detach_role_policy(self, params: dict, req: Request) -> dict:
+        check("DetachRolePolicy", params)
+        self.detach("role", self.role_or_404(params["RoleName"]).name, params["PolicyArn"])
+        return {}
+
+    def list_attached_role_policies(self, params: dict, req: Request) -> dict:
+        check("ListAttachedRolePolicies", params)
+        return self.attached_out("role", self.role_or_404(params["RoleName"]).name, params)
+
+    def list_entities_for_policy(self, params: dict, req: Request) -> dict:
+        check("ListEntitiesForPolicy", params)
+        arn = params["PolicyArn"]
+        self.attachable_or_404(arn)
+        wanted = params.get("EntityFilter")
+        out = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
+        for kind, owner in self.store.attachments_of(arn):
+            if kind == "role" and wanted in (None, "Role"):
+                role = self.store.role(owner)
+                out["PolicyRoles"].append({"RoleName": role.name, "RoleId": role.id})
+            elif kind == "user" and wanted in (None, "User"):
+                user = self.store.user(owner)
+                out["PolicyUsers"].append({"UserName": user.name, "UserId": user.id})
+        return out

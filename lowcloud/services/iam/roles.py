@@ -1,0 +1,142 @@
+"""Roles and their inline policies: CreateRole ... DeleteRolePolicy.
+
+A role keeps its trust policy exactly as sent; every output URL-encodes it
+(botocore decodes it back into a dict for boto3 callers, the CLI prints the
+dict).  DeleteRole refuses while anything still hangs off the role, naming
+the first thing to remove as IAM does.
+"""
+from __future__ import annotations
+
+from lowcloud.services.base import Request
+from lowcloud.services.iam import documents
+from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, limit_exceeded,
+                                          new_id, no_such_entity, page, path_of, tag_list)
+from lowcloud.services.iam.store import Role
+
+
+class RoleOps:
+    def role_or_404(self, name: str) -> Role:
+        role = self.store.role(name)
+        if role is None:
+            raise no_such_entity(f"The role with name {name} cannot be found.")
+        return role
+
+    def role_arn(self, role: Role) -> str:
+        return self.arn(f"role{role.path}{role.name}")
+
+    def role_out(self, role: Role, listing: bool = False) -> dict:
+        out = {"Path": role.path, "RoleName": role.name, "RoleId": role.id, "Arn": self.role_arn(role),
+               "CreateDate": date(role.created), "AssumeRolePolicyDocument": encoded(role.trust),
+               "MaxSessionDuration": role.max_session}
+        if role.description is not None:
+            out["Description"] = role.description
+        if listing:
+            return out
+        if role.boundary:
+            out["PermissionsBoundary"] = {"PermissionsBoundaryType": "Policy", "PermissionsBoundaryArn": role.boundary}
+        tags = self.store.tags("role", role.name)
+        if tags:
+            out["Tags"] = tag_list(tags)
+        out["RoleLastUsed"] = {}
+        return out
+
+    def create_role(self, params: dict, req: Request) -> dict:
+        check("CreateRole", params)
+        documents.check_trust_policy(params["AssumeRolePolicyDocument"])
+        tags = self.checked_tags(params.get("Tags") or [])
+        if params.get("PermissionsBoundary"):
+            self.attachable_or_404(params["PermissionsBoundary"])
+        row = {"name": params["RoleName"], "id": new_id(self.cloud.ids, "AROA"), "path": path_of(params),
+               "created": self.now(), "trust": params["AssumeRolePolicyDocument"],
+               "description": params.get("Description"), "max_session": params.get("MaxSessionDuration", 3600),
+               "boundary": params.get("PermissionsBoundary")}
+        if not self.store.insert("roles", row):
+            raise already_exists(f"Role with name {params['RoleName']} already exists.")
+        self.store.tag("role", row["name"], tags)
+        out = self.role_out(self.store.role(row["name"]))
+        out.pop("RoleLastUsed")
+        return {"Role": out}
+
+    def get_role(self, params: dict, req: Request) -> dict:
+        check("GetRole", params)
+        return {"Role": self.role_out(self.role_or_404(params["RoleName"]))}
+
+    def list_roles(self, params: dict, req: Request) -> dict:
+        check("ListRoles", params)
+        prefix = params.get("PathPrefix") or "/"
+        roles = [self.role_out(r, listing=True) for r in self.store.roles() if r.path.startswith(prefix)]
+        return page(roles, params, lambda r: r["RoleName"].lower(), "Roles")
+
+    def update_role(self, params: dict, req: Request) -> dict:
+        check("UpdateRole", params)
+        role = self.role_or_404(params["RoleName"])
+        fields = {}
+        if "Description" in params:
+            fields["description"] = params["Description"]
+        if "MaxSessionDuration" in params:
+            fields["max_session"] = params["MaxSessionDuration"]
+        if fields:
+            self.store.update_role(role.name, **fields)
+        return {}
+
+    def update_role_description(self, params: dict, req: Request) -> dict:
+        check("UpdateRoleDescription", params)
+        role = self.role_or_404(params["RoleName"])
+        self.store.update_role(role.name, description=params["Description"])
+        return {"Role": self.role_out(self.store.role(role.name))}
+
+    def update_assume_role_policy(self, params: dict, req: Request) -> dict:
+        check("UpdateAssumeRolePolicy", params)
+        role = self.role_or_404(params["RoleName"])
+        documents.check_trust_policy(params["PolicyDocument"])
+        self.store.update_role(role.name, trust=params["PolicyDocument"])
+        return {}
+
+    def delete_role(self, params: dict, req: Request) -> dict:
+        check("DeleteRole", params)
+        role = self.role_or_404(params["RoleName"])
+        if self.store.profiles(role=role.name):
+            raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+        self.ensure_detached("role", role.name)
+        self.store.delete_entity("role", "roles", role.name)
+        return {}
+
+    def ensure_detached(self, kind: str, owner: str) -> None:
+        if self.store.attached(kind, owner):
+            raise delete_conflict("Cannot delete entity, must detach all policies first.")
+        if self.store.inline_names(kind, owner):
+            raise delete_conflict("Cannot delete entity, must delete policies first.")
+
+    # --- inline role policies -------------------------------------------------
+    def put_role_policy(self, params: dict, req: Request) -> dict:
+        check("PutRolePolicy", params)
+        role = self.role_or_404(params["RoleName"])
+        document = params["PolicyDocument"]
+        documents.check_identity_policy(document)
+        others = self.store.inline_documents("role", role.name)
+        others.pop(next((n for n in others if n.lower() == params["PolicyName"].lower()), None), None)
+        if sum(map(documents.size, others.values())) + documents.size(document) > documents.ROLE_INLINE_QUOTA:
+            raise limit_exceeded(f"Maximum policy size of {documents.ROLE_INLINE_QUOTA} bytes exceeded for "
+                                 f"role {role.name}")
+        self.store.put_inline("role", role.name, params["PolicyName"], document)
+        return {}
+
+    def get_role_policy(self, params: dict, req: Request) -> dict:
+        check("GetRolePolicy", params)
+        role = self.role_or_404(params["RoleName"])
+        found = self.store.inline("role", role.name, params["PolicyName"])
+        if found is None:
+            raise no_such_entity(f"The role policy with name {params['PolicyName']} cannot be found.")
+        return {"RoleName": role.name, "PolicyName": found[0], "PolicyDocument": encoded(found[1])}
+
+    def delete_role_policy(self, params: dict, req: Request) -> dict:
+        check("DeleteRolePolicy", params)
+        role = self.role_or_404(params["RoleName"])
+        if not self.store.delete_inline("role", role.name, params["PolicyName"]):
+            raise no_such_entity(f"The role policy with name {params['PolicyName']} cannot be found.")
+        return {}
+
+    def list_role_policies(self, params: dict, req: Request) -> dict:
+        check("ListRolePolicies", params)
+        role = self.role_or_404(params["RoleName"])
+        return page(self.store.inline_names("role", role.name), params, str.lower, "PolicyNames")
