@@ -16,6 +16,8 @@ from lowcloud.protocol.model import error_status
 from lowcloud.protocol.values import WireError
 
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
+# Services whose query answers carry whole-second timestamps (IAM: "2019-06-07T08:32:46Z").
+WHOLE_SECONDS = {"iam", "sts"}
 
 
 def form_of(req: HttpRequest) -> dict[str, str]:
@@ -95,7 +97,7 @@ def serialize(output: dict, op, service: str, request_id: str) -> HttpResponse:
     if shape is not None:
         wrapper = shape.serialization.get("resultWrapper", f"{name}Result")
         parts.append(f"<{wrapper}>")
-        xmlbody.write_members(shape, output, parts)
+        xmlbody.write_members(shape, output, parts, "iso8601-seconds" if service in WHOLE_SECONDS else "iso8601")
         parts.append(f"</{wrapper}>")
     parts.append(f"<ResponseMetadata><RequestId>{request_id}</RequestId></ResponseMetadata></{name}Response>")
     return HttpResponse(200, {"Content-Type": "text/xml", "x-amzn-RequestId": request_id}, "".join(parts).encode())

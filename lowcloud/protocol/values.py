@@ -46,7 +46,9 @@ def epoch(value: datetime) -> float:
 
 
 def format_time(value: datetime, fmt: str) -> str | float | int:
-    """Render a datetime in a model timestampFormat (unixTimestamp, iso8601, rfc822)."""
+    """Render a datetime in a model timestampFormat (unixTimestamp, iso8601, rfc822).
+
+    ``iso8601-seconds`` is the whole-second form IAM and STS answer with."""
     if isinstance(value, (int, float)):
         value = datetime.fromtimestamp(value, timezone.utc)
     if fmt == "unixTimestamp":
@@ -55,6 +57,8 @@ def format_time(value: datetime, fmt: str) -> str | float | int:
     if fmt == "rfc822":
         return formatdate(epoch(value), usegmt=True)
     value = _aware(value).astimezone(timezone.utc)
+    if fmt == "iso8601-seconds":
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 

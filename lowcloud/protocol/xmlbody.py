@@ -93,50 +93,50 @@ def read_scalar(shape, text: str):
 
 
 # --- writing ------------------------------------------------------------------
-def write_element(shape, name: str, value, parts: list, attrs: str = "") -> None:
+def write_element(shape, name: str, value, parts: list, attrs: str = "", tf: str = "iso8601") -> None:
     """Append ``<name>value</name>`` for ``value`` of ``shape`` to ``parts``."""
     kind = shape.type_name
     if kind == "structure":
         parts.append(f"<{name}{attrs}{_attributes(shape, value)}>")
-        write_members(shape, value, parts)
+        write_members(shape, value, parts, tf)
         parts.append(f"</{name}>")
     elif kind == "list":
         parts.append(f"<{name}{attrs}>")
-        _write_items(shape, wire_name(shape.member, "member"), value, parts)
+        _write_items(shape, wire_name(shape.member, "member"), value, parts, tf)
         parts.append(f"</{name}>")
     elif kind == "map":
         parts.append(f"<{name}{attrs}>")
-        _write_entries(shape, value, parts)
+        _write_entries(shape, value, parts, "entry", tf)
         parts.append(f"</{name}>")
     else:
-        parts.append(f"<{name}{attrs}>{scalar_text(shape, value)}</{name}>")
+        parts.append(f"<{name}{attrs}>{scalar_text(shape, value, tf)}</{name}>")
 
 
-def write_members(shape, value: dict, parts: list) -> None:
+def write_members(shape, value: dict, parts: list, tf: str = "iso8601") -> None:
     for name, member in shape.members.items():
         item = value.get(name)
         if item is None or member.serialization.get("location") or member.serialization.get("xmlAttribute"):
             continue
         wire = wire_name(member, name)
         if member.type_name == "list" and member.serialization.get("flattened"):
-            _write_items(member, wire, item, parts)
+            _write_items(member, wire, item, parts, tf)
         elif member.type_name == "map" and member.serialization.get("flattened"):
-            _write_entries(member, item, parts, wire)
+            _write_entries(member, item, parts, wire, tf)
         else:
-            write_element(member, wire, item, parts)
+            write_element(member, wire, item, parts, tf=tf)
 
 
-def _write_items(shape, item_name: str, items, parts: list) -> None:
+def _write_items(shape, item_name: str, items, parts: list, tf: str) -> None:
     for item in items:
-        write_element(shape.member, item_name, item, parts)
+        write_element(shape.member, item_name, item, parts, tf=tf)
 
 
-def _write_entries(shape, value: dict, parts: list, entry: str = "entry") -> None:
+def _write_entries(shape, value: dict, parts: list, entry: str, tf: str) -> None:
     key_name, value_name = wire_name(shape.key, "key"), wire_name(shape.value, "value")
     for k, v in value.items():
         parts.append(f"<{entry}>")
-        write_element(shape.key, key_name, k, parts)
-        write_element(shape.value, value_name, v, parts)
+        write_element(shape.key, key_name, k, parts, tf=tf)
+        write_element(shape.value, value_name, v, parts, tf=tf)
         parts.append(f"</{entry}>")
 
 
@@ -152,12 +152,13 @@ def _attributes(shape, value: dict) -> str:
     return out
 
 
-def scalar_text(shape, value) -> str:
+def scalar_text(shape, value, tf: str = "iso8601") -> str:
+    """Text of a scalar; ``tf`` is the protocol's default timestamp format."""
     kind = shape.type_name
     if kind == "boolean":
         return "true" if value else "false"
     if kind == "timestamp":
-        return escape(str(format_time(value, shape.serialization.get("timestampFormat", "iso8601"))))
+        return escape(str(format_time(value, shape.serialization.get("timestampFormat", tf))))
     if kind == "blob":
         return b64encode(value)
     if kind in ("float", "double") and isinstance(value, float) and value.is_integer():
