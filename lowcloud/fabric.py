@@ -24,6 +24,10 @@ class Fabric:
         self._subscribers[topic].append(fn)
         return lambda: self._subscribers[topic].remove(fn) if fn in self._subscribers[topic] else None
 
+    def has_subscribers(self, topic: str) -> bool:
+        """Whether anything listens on ``topic`` (publishers may skip building facts)."""
+        return bool(self._subscribers.get(topic))
+
     def publish(self, topic: str, fact: dict) -> None:
         """Hand ``fact`` to every subscriber of ``topic`` on the clock's loop."""
         for fn in list(self._subscribers.get(topic, ())):

@@ -23,7 +23,7 @@ class Ids:
 
     def hex(self, n: int) -> str:
         with self._lock:
-            return "".join(self._rng.choice("0123456789abcdef") for _ in range(n))
+            return f"{self._rng.getrandbits(4 * n):0{n}x}" if n else ""
 
     def chars(self, n: int, alphabet: str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") -> str:
         with self._lock:

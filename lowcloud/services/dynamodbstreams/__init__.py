@@ -1,0 +1,1 @@
+"""DynamoDB Streams: the read side of the DynamoDB change log (ListStreams ... GetRecords)."""
