@@ -1,9 +1,15 @@
 """Real boto3 clients that reach a Cloud without sockets.
 
-botocore emits ``before-send`` with the fully signed, serialized HTTP request
-just before it would open a connection; answering that event with a response
-skips the network and nothing else.  The request then takes the same path as
-one from the gateway, so in-process and HTTP behaviour cannot drift apart.
+botocore emits ``before-send`` with the serialized HTTP request just before it
+would open a connection; answering that event with a response skips the
+network.  The request then takes the same path as one from the gateway, so
+in-process and HTTP behaviour cannot drift apart.
+
+Signing a request costs more than lowcloud serving it, and nothing here checks
+signatures, so ``before-call`` takes over right after serialization: it applies
+the request checksum as botocore would, marks the credential scope (service,
+region, access key) the way SigV4 would, and hands the unsigned request to the
+endpoint's own response path, so parsing and every botocore customization stay.
 """
 from __future__ import annotations
 
@@ -12,8 +18,10 @@ import io
 from urllib.parse import urlsplit
 
 import boto3
-from botocore.awsrequest import AWSResponse
+import botocore.session
+from botocore.awsrequest import AWSRequest, AWSResponse
 from botocore.config import Config
+from botocore.httpchecksum import apply_request_checksum
 
 from lowcloud.protocol.dispatch import Dispatcher
 from lowcloud.protocol.http import HttpRequest
@@ -29,19 +37,27 @@ def dispatcher_of(cloud) -> Dispatcher:
     return found
 
 
+@functools.lru_cache(maxsize=None)
+def _shared_session() -> boto3.session.Session:
+    """One boto3 session for every Cloud: it holds only loaded models, no Cloud state.
+
+    It is not the session behind ``protocol.model``: creating an S3 client rewrites
+    its model's request URIs (the bucket moves to the endpoint), which the server
+    side must not see.
+    """
+    return boto3.session.Session(botocore_session=botocore.session.get_session())
+
+
 def _session(cloud) -> boto3.session.Session:
-    found = cloud.__dict__.get("_boto_session")
-    if found is None:
-        found = boto3.session.Session(aws_access_key_id="test", aws_secret_access_key="test",
-                                      region_name=cloud.region)
-        cloud.__dict__["_boto_session"] = found
-    return found
+    return _shared_session()
 
 
 def make_client(cloud, name: str, region: str, **kwargs):
     config = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
     if kwargs.get("config") is not None:
         config = config.merge(kwargs.pop("config"))
+    kwargs.setdefault("aws_access_key_id", "test")
+    kwargs.setdefault("aws_secret_access_key", "test")
     client = _session(cloud).client(name, region_name=region, endpoint_url=kwargs.pop("endpoint_url", IN_PROCESS_ENDPOINT),
                                     config=config, **kwargs)
     bind(client, cloud)
@@ -49,6 +65,8 @@ def make_client(cloud, name: str, region: str, **kwargs):
 
 
 def make_resource(cloud, name: str, region: str, **kwargs):
+    kwargs.setdefault("aws_access_key_id", "test")
+    kwargs.setdefault("aws_secret_access_key", "test")
     resource = _session(cloud).resource(name, region_name=region, endpoint_url=IN_PROCESS_ENDPOINT, **kwargs)
     bind(resource.meta.client, cloud)
     return resource
@@ -57,6 +75,54 @@ def make_resource(cloud, name: str, region: str, **kwargs):
 def bind(client, cloud) -> None:
     """Route every request of ``client`` into ``cloud`` in-process."""
     client.meta.events.register("before-send", functools.partial(_send, dispatcher_of(cloud)))
+    client.meta.events.register("before-call", functools.partial(_call_unsigned, client))
+    if client._ruleset_resolver is not None:
+        client._ruleset_resolver = _MemoResolver(client._ruleset_resolver)
+
+
+class _MemoResolver:
+    """Endpoint rules evaluated once per (operation, bucket) instead of per call.
+
+    With one fixed endpoint the rules' answer depends only on the operation and,
+    for S3, the bucket; botocore's own cache keys on every parameter (object keys
+    too), so it misses on almost every S3 call.
+    """
+
+    def __init__(self, inner):
+        self._inner = inner
+        self._cache: dict = {}
+
+    def construct_endpoint(self, operation_model, call_args, request_context):
+        key = (operation_model.name, (call_args or {}).get("Bucket"))
+        found = self._cache.get(key)
+        if found is None:
+            found = self._cache[key] = self._inner.construct_endpoint(operation_model, call_args, request_context)
+        return found
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def _call_unsigned(client, model, params, request_signer, context, **_kwargs):
+    """Answer a call without signing it: checksum, scope, then botocore's own response path."""
+    apply_request_checksum(params)
+    headers = dict(params["headers"])
+    headers["Authorization"] = _credential_scope(client, request_signer)
+    prepared = AWSRequest(method=params["method"], url=params["url"], headers=headers, data=params["body"]).prepare()
+    result, exc = client._endpoint._do_get_response(prepared, model, context)
+    if exc is not None:
+        raise exc
+    metadata = result[1].get("ResponseMetadata")
+    if metadata is not None:
+        metadata["RetryAttempts"] = 0
+    return result
+
+
+def _credential_scope(client, request_signer) -> str:
+    creds = getattr(request_signer, "_credentials", None)
+    access_key = getattr(creds, "access_key", None) or "test"
+    region = client.meta.region_name or "us-east-1"
+    return f"AWS4-HMAC-SHA256 Credential={access_key}/20000101/{region}/{request_signer.signing_name}/aws4_request"
 
 
 def _send(dispatcher: Dispatcher, request, **_kwargs):

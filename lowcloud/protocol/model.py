@@ -67,24 +67,32 @@ def _compile_uri(uri: str) -> tuple[re.Pattern, tuple, int]:
 
 @functools.lru_cache(maxsize=None)
 def rest_routes(name: str) -> tuple[RestRoute, ...]:
-    """Every operation's route, most specific first."""
+    """Every non-deprecated operation's route, most specific first.
+
+    Required query-string and header members count as requirements of the route:
+    S3's DeleteObject and AbortMultipartUpload share a URI and differ by uploadId.
+    """
     model = service_model(name)
     routes = []
     for op_name in model.operation_names:
-        http = model.operation_model(op_name).http
-        pattern, query, literal = _compile_uri(http["requestUri"])
-        headers = _required_headers(model.operation_model(op_name).input_shape)
-        routes.append(RestRoute(http["method"], pattern, query, headers, literal, op_name))
+        op = model.operation_model(op_name)
+        if op.deprecated:
+            continue
+        pattern, query, literal = _compile_uri(op.http["requestUri"])
+        query += tuple((q, None) for q in _required_located(op.input_shape, "querystring") if q not in dict(query))
+        headers = tuple(h.lower() for h in _required_located(op.input_shape, "header"))
+        routes.append(RestRoute(op.http["method"], pattern, query, headers, literal, op_name))
     routes.sort(key=lambda r: (-len(r.query) - len(r.headers), -r.literal))
     return tuple(routes)
 
 
-def _required_headers(shape) -> tuple:
+def _required_located(shape, location: str) -> tuple:
+    """Wire names of the required members bound to ``location``."""
     if shape is None:
         return ()
     members = shape.members
-    return tuple(members[m].serialization["name"].lower() for m in shape.required_members
-                 if members[m].serialization.get("location") == "header")
+    return tuple(members[m].serialization["name"] for m in shape.required_members
+                 if members[m].serialization.get("location") == location)
 
 
 def match_rest(name: str, method: str, path: str, query: dict, headers: dict | None = None) -> tuple[str, dict] | None:
