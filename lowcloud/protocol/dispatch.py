@@ -46,7 +46,7 @@ class Dispatcher:
             op_model = operation(service, op_name)
             params = self._parse(req, op_model, protocol, path_params, form)
             ctx = Request(service, op_name, region, self.cloud.account, request_id, access_key,
-                          req.headers, req.host)
+                          req.headers, req.host, {"source_ip": req.client_ip})
             return self._call(service, op_model, protocol, params, ctx)
         except AwsError as err:
             service = service or err.fields.pop("_service", None)

@@ -70,8 +70,9 @@ async def _read_request(scope, receive) -> HttpRequest:
             break
     raw_path = scope.get("raw_path") or scope["path"].encode()
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    client = scope.get("client") or ("127.0.0.1", 0)
     return HttpRequest(scope["method"], raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1"),
-                       headers, b"".join(chunks))
+                       headers, b"".join(chunks), client[0])
 
 
 async def _send_response(send, resp: HttpResponse, head: bool) -> None:

@@ -20,6 +20,7 @@ class HttpRequest:
     query_string: str = ""
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     body: bytes = b""
+    client_ip: str = "127.0.0.1"
 
     @cached_property
     def query(self) -> dict[str, str]:

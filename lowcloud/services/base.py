@@ -67,7 +67,9 @@ class Service:
         target = self.cloud.service(service, region or self.region)
         req = Request(service=service, operation=operation, region=target.region, account=self.account,
                       request_id=self.cloud.ids.uuid(), extra={"internal": True})
-        return getattr(target, operation)(dict(params or {}), req)
+        output = getattr(target, operation)(dict(params or {}), req) or {}
+        output.pop("__status__", None)
+        return output
 
     def close(self) -> None:
         """Release resources (worker processes, timers) when the Cloud closes."""
