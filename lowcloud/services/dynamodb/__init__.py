@@ -1,0 +1,1 @@
+"""DynamoDB: tables, items, expressions, indexes, queries, transactions, PartiQL (api.DynamoDB)."""

@@ -1,0 +1,241 @@
+"""AttributeValue rules: validation with AWS's messages, canonical numbers, sizes, key bytes.
+
+One walk over a value both validates it and measures it (``clean``), because
+PutItem pays for every pass.  Values are never mutated: a value that is already
+canonical is returned as the very same object, so the common case allocates
+nothing.  Numbers are kept as canonical decimal strings (what AWS returns:
+"1.50" -> "1.5", "1E+2" -> "100"), which makes string equality number equality.
+Key bytes (``key_bytes``) sort under memcmp exactly as DynamoDB orders keys:
+N numerically, S by UTF-8 bytes, B by bytes — so SQLite's ORDER BY on a BLOB
+column is the key order.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from decimal import Decimal
+
+from lowcloud.errors import AwsError
+
+INVALID = "One or more parameter values were invalid: "
+MAX_ITEM_BYTES = 400 * 1024
+MAX_HASH_KEY_BYTES = 2048
+MAX_RANGE_KEY_BYTES = 1024
+SET_TYPES = {"SS": "S", "NS": "N", "BS": "B"}
+SET_WORDS = {"SS": "string", "NS": "number", "BS": "binary"}
+ALL_TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
+_NUMBER = re.compile(r"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$")
+_CANONICAL = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?")
+
+
+def invalid(message: str) -> AwsError:
+    return AwsError("ValidationException", message)
+
+
+# --- numbers ------------------------------------------------------------------
+
+def parse_number(text) -> tuple[int, str, int]:
+    """(sign, significant digits, exponent) with value = sign * 0.digits * 10**exponent."""
+    m = _NUMBER.match(text) if isinstance(text, str) else None
+    if m is None or not (m.group(2) or m.group(3)):
+        raise invalid(f"The parameter cannot be converted to a numeric value: {text}")
+    sign, whole, frac, exp = m.groups()
+    frac = frac or ""
+    digits = (whole + frac).lstrip("0")
+    if not digits:
+        return 0, "", 0
+    point = len(whole) - (len(whole + frac) - len(digits)) + int(exp or 0)
+    digits = digits.rstrip("0")
+    return (-1 if sign == "-" else 1), digits, point
+
+
+def canonical_number(text) -> str:
+    """AWS's canonical text for a number; ValidationException if out of range."""
+    if type(text) is str and len(text) <= 38 and _CANONICAL.fullmatch(text) and text != "-0":
+        return text
+    sign, digits, point = parse_number(text)
+    if not digits:
+        return "0"
+    if len(digits) > 38:
+        raise invalid("Attempting to store more than 38 significant digits in a Number")
+    if point - 1 > 125:
+        raise invalid("Number overflow. Attempting to store a number with magnitude larger than supported range")
+    if point - 1 < -130:
+        raise invalid("Number underflow. Attempting to store a number with magnitude smaller than supported range")
+    if point <= 0:
+        body = "0." + "0" * -point + digits
+    elif point >= len(digits):
+        body = digits + "0" * (point - len(digits))
+    else:
+        body = digits[:point] + "." + digits[point:]
+    return "-" + body if sign < 0 else body
+
+
+def number_of(av_n: str) -> Decimal:
+    return Decimal(av_n)
+
+
+def format_decimal(value: Decimal) -> str:
+    """Canonical AWS text for an arithmetic result (validated like any input)."""
+    return canonical_number(format(value, "f") if value == value.to_integral_value() else str(value))
+
+
+def _number_size(canon: str) -> int:
+    digits = canon.lstrip("-").replace(".", "").strip("0")
+    return (len(digits) + 1) // 2 + 1
+
+
+# --- validation + size ------------------------------------------------------------
+
+def clean(av, where: str = INVALID) -> tuple[dict, int]:
+    """Validate one AttributeValue; return (canonical value, size in bytes)."""
+    if type(av) is not dict or len(av) != 1:
+        raise _shape_error(av, where)
+    for kind, value in av.items():
+        if kind == "S":
+            if type(value) is not str:
+                raise invalid(f"{where}Invalid attribute value type")
+            return av, len(value.encode("utf-8")) if not value.isascii() else len(value)
+        if kind == "N":
+            canon = canonical_number(value)
+            return (av if canon == value else {"N": canon}), _number_size(canon)
+        return _clean_other(av, kind, value, where)
+
+
+def _clean_other(av, kind, value, where):
+    if kind == "B":
+        data = _as_bytes(value)
+        return (av if data is value else {"B": data}), len(data)
+    if kind == "BOOL":
+        return (av if type(value) is bool else {"BOOL": bool(value)}), 1
+    if kind == "NULL":
+        return (av if value is True else {"NULL": True}), 1
+    if kind == "M":
+        return _clean_map(av, value, where)
+    if kind == "L":
+        return _clean_list(av, value, where)
+    if kind in SET_TYPES:
+        return _clean_set(av, kind, value, where)
+    raise _shape_error({}, where)
+
+
+def _clean_map(av, value, where):
+    if type(value) is not dict:
+        raise invalid(f"{where}Invalid attribute value type")
+    out, size, changed = {}, 3, False
+    for name, sub in value.items():
+        c, s = clean(sub, where)
+        changed |= c is not sub
+        out[name] = c
+        size += len(name.encode("utf-8")) + s + 1
+    return ({"M": out} if changed else av), size
+
+
+def _clean_list(av, value, where):
+    if type(value) is not list:
+        raise invalid(f"{where}Invalid attribute value type")
+    out, size, changed = [], 3, False
+    for sub in value:
+        c, s = clean(sub, where)
+        changed |= c is not sub
+        out.append(c)
+        size += s + 1
+    return ({"L": out} if changed else av), size
+
+
+def _clean_set(av, kind, value, where):
+    if not isinstance(value, (list, tuple)) or not value:
+        raise invalid(f"{where}An {SET_WORDS[kind]} set  may not be empty")
+    if kind == "NS":
+        members = [canonical_number(v) for v in value]
+        size = sum(_number_size(m) for m in members)
+    elif kind == "SS":
+        members = list(value)
+        size = sum(len(m.encode("utf-8")) for m in members)
+    else:
+        members = [_as_bytes(v) for v in value]
+        size = sum(len(m) for m in members)
+    if len(set(members)) != len(members):
+        shown = ", ".join(str(v) for v in value)
+        raise invalid(f"{where}Input collection [{shown}] contains duplicates.")
+    return ({kind: members} if members != value else av), size
+
+
+def _as_bytes(value) -> bytes:
+    if type(value) is bytes:
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise invalid(INVALID + "Invalid attribute value type")
+
+
+def _shape_error(av, where):
+    if type(av) is dict and len(av) > 1:
+        return invalid(f"{where}Supplied AttributeValue has more than one datatypes set, "
+                       "must contain exactly one of the supported datatypes")
+    return invalid(f"{where}Supplied AttributeValue is empty, must contain exactly one of the supported datatypes")
+
+
+def clean_item(item: dict) -> tuple[dict, int]:
+    """Validate a whole item; return (canonical item, DynamoDB item size)."""
+    if type(item) is not dict:
+        raise invalid(INVALID + "Invalid item")
+    out, size, changed = {}, 0, False
+    for name, av in item.items():
+        c, s = clean(av)
+        changed |= c is not av
+        out[name] = c
+        size += len(name.encode("utf-8")) + s
+    return (out if changed else item), size
+
+
+def item_size(item: dict) -> int:
+    return sum(len(name.encode("utf-8")) + clean(av)[1] for name, av in item.items())
+
+
+def value_size(av: dict) -> int:
+    return clean(av)[1]
+
+
+def type_of(av: dict) -> str:
+    for kind in av:
+        return kind
+    return ""
+
+
+# --- key bytes -----------------------------------------------------------------------
+
+def key_bytes(kind: str, value) -> bytes:
+    """Bytes whose memcmp order is DynamoDB's order for keys of ``kind``."""
+    if kind == "S":
+        return value.encode("utf-8")
+    if kind == "B":
+        return _as_bytes(value)
+    return number_key(value)
+
+
+def number_key(canon: str) -> bytes:
+    """Order-preserving bytes for a canonical number (sign, exponent, digits)."""
+    sign, digits, point = parse_number(canon)
+    if not digits:
+        return b"\x01"
+    exponent = (point + 0x8000).to_bytes(2, "big")
+    if sign > 0:
+        return b"\x02" + exponent + digits.encode()
+    flipped = bytes(0xFF - b for b in exponent)
+    return b"\x00" + flipped + bytes(0x69 - ord(c) for c in digits) + b"\xff"
+
+
+def partition_bucket(pk: bytes) -> int:
+    """A stable 16-bit hash of the partition key: the Scan order and segment space."""
+    return int.from_bytes(hashlib.blake2b(pk, digest_size=2).digest(), "big")
+
+
+def prefix_upper_bound(prefix: bytes) -> bytes | None:
+    """Smallest byte string greater than every string starting with ``prefix``."""
+    stripped = prefix.rstrip(b"\xff")
+    if not stripped:
+        return None
+    return stripped[:-1] + bytes([stripped[-1] + 1])
