@@ -11,6 +11,12 @@ from __future__ import annotations
 from lowcloud.errors import AwsError
 
 MAX_REPORTED = 10
+# Where AWS lists an enum's values in another order than the botocore model
+# (recorded AWS messages: dynamodb-conformance captures; alternator export tests).
+ENUM_ORDER = {
+    "Select": ["SPECIFIC_ATTRIBUTES", "COUNT", "ALL_ATTRIBUTES", "ALL_PROJECTED_ATTRIBUTES"],
+    "ExportFormat": ["ION", "DYNAMODB_JSON"],
+}
 
 
 def validation_code(service: str, protocol: str) -> str:
@@ -67,8 +73,9 @@ def _check(shape, value, path, problems) -> None:
 def _check_string(shape, value, path, problems) -> None:
     enum = shape.metadata.get("enum")
     if enum and value not in enum:
+        listed = ENUM_ORDER.get(shape.name, enum)
         problems.append(f"Value '{value}' at '{path}' failed to satisfy constraint: "
-                        f"Member must satisfy enum value set: [{', '.join(enum)}]")
+                        f"Member must satisfy enum value set: [{', '.join(listed)}]")
     _check_length(shape, value, path, problems, "length")
 
 
