@@ -12,7 +12,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-BENCHES = ["bench_s3", "bench_dynamodb", "bench_sfn"]
+BENCHES = ["bench_s3", "bench_dynamodb", "bench_sfn", "bench_lambda"]
 
 
 def main(names: list[str]) -> None:

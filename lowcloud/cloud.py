@@ -7,6 +7,7 @@ global service, and each keeps its own SQLite file under the data dir.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Any
 
@@ -17,6 +18,7 @@ from lowcloud.fabric import Fabric
 from lowcloud.ids import Ids
 from lowcloud.storage import Storage
 
+_REGION = re.compile(r"^[a-z]{2}(?:-[a-z]+)+-\d+")
 DEFAULT_ACCOUNT = "000000000000"
 DEFAULT_REGION = "us-east-1"
 
@@ -63,6 +65,19 @@ class Cloud:
         """A boto3 resource (e.g. ``dynamodb``) bound in-process."""
         from lowcloud.protocol.inprocess import make_resource
         return make_resource(self, name, region_name or self.region, **kwargs)
+
+    def restore_services(self) -> list:
+        """Start every service that has state in the data dir, so timers, in-flight
+        executions, queued invocations and stream mappings resume without waiting
+        for a first API call."""
+        if self.storage.data_dir is None:
+            return []
+        for path in sorted(self.storage.data_dir.glob("*.sqlite")):
+            name, _, rest = path.stem.partition("-")
+            region = _REGION.match(rest)
+            if registry.service_class(name) is not None:
+                self.service(name, region.group(0) if region else None)
+        return self.started_services()
 
     def started_services(self) -> list:
         with self._lock:

@@ -1,7 +1,7 @@
 """The HTTP gateway: one ASGI app, served by uvicorn on 127.0.0.1:4566 by default.
 
-The handlers, in order: lowcloud's own ``/_lowcloud/health``; CORS preflight;
-then every AWS request goes to the Dispatcher in a worker thread (service code
+The handlers, in order: lowcloud's own ``/_lowcloud/health``; Lambda code
+downloads (GetFunction's ``Code.Location``); CORS preflight; then every AWS request goes to the Dispatcher in a worker thread (service code
 may block, e.g. a Lambda invoke), and its response is streamed back.
 """
 from __future__ import annotations
@@ -15,10 +15,12 @@ import threading
 import uvicorn
 
 from lowcloud import __version__, services
+from lowcloud.errors import AwsError
 from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.inprocess import dispatcher_of
 
 CHUNK = 1 << 20
+LAMBDA_CODE = "/_lowcloud/lambda/"
 CORS = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"GET, PUT, POST, DELETE, HEAD, OPTIONS"),
         (b"access-control-allow-headers", b"*"), (b"access-control-expose-headers", b"*")]
 
@@ -39,12 +41,23 @@ class Gateway:
         req = await _read_request(scope, receive)
         if req.path == "/_lowcloud/health":
             resp = HttpResponse(200, {"Content-Type": "application/json"}, self.health())
+        elif req.path.startswith(LAMBDA_CODE):
+            resp = await asyncio.to_thread(self.lambda_code, req.path[len(LAMBDA_CODE):])
         elif req.method == "OPTIONS":
             resp = HttpResponse(200, {}, b"")
         else:
             loop = asyncio.get_running_loop()
             resp = await loop.run_in_executor(self.pool, self.dispatcher.handle, req)
         await _send_response(send, resp, head=req.method == "HEAD")
+
+    def lambda_code(self, rest: str) -> HttpResponse:
+        """``<region>/code/<id>``: a function's deployment package, as S3 would serve it to AWS users."""
+        region, _, code_id = rest.partition("/code/")
+        try:
+            body = self.cloud.service("lambda", region).code_zip(code_id)
+        except (OSError, ValueError, KeyError, AwsError):
+            return HttpResponse(404, {"Content-Type": "text/plain"}, b"NoSuchKey")
+        return HttpResponse(200, {"Content-Type": "application/zip"}, body)
 
     def health(self) -> bytes:
         doc = {"version": __version__, "services": {name: "available" for name in services.served()}}

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from urllib.parse import quote
 
 from lowcloud.errors import AwsError
-from lowcloud.services.logs import constraints
+from lowcloud.services import constraints
 
 ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 DEFAULT_MAX_ITEMS = 100

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from lowcloud.errors import AwsError
 from lowcloud.services.base import Request, Service
-from lowcloud.services.logs import constraints, tokens
+from lowcloud.services import constraints
+from lowcloud.services.logs import tokens
 from lowcloud.services.logs.events import (GroupScan, StreamRead, check_batch, filter_events, get_events,
                                            invalid, partition)
 from lowcloud.services.logs.patterns import compile_pattern

@@ -6,8 +6,8 @@ Java regexes.  Most of them (``[\\w+=,.@-]+``, ``[\\.\\-_/#A-Za-z0-9]+``,
 ``\\u002F`` escapes) mean the same in Python with ``re.ASCII``; the few that do
 not compile (``\\p{L}``) are skipped.  Messages match validate's: "1 validation
 error detected: Value 'x' at 'roleName' failed to satisfy constraint: Member
-must satisfy regular expression pattern: [\\w+=,.@-]+".  IAM uses this too
-(code ValidationError); it belongs next to validate.py once the lead takes it.
+must satisfy regular expression pattern: [\\w+=,.@-]+".  Logs, IAM (code
+ValidationError) and Lambda use it.
 """
 from __future__ import annotations
 
