@@ -59,7 +59,9 @@ def _http_put(url: str) -> float:
 
 
 def _http_pair() -> tuple[float, float]:
+    import logging
     from moto.server import ThreadedMotoServer
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     from lowcloud.protocol.gateway import ServerThread
     cloud = lowcloud_cloud()
     server = ServerThread(cloud, port=0).start()
