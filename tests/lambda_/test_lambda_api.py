@@ -224,3 +224,22 @@ def test_node_layer_lands_in_node_modules(lam, deploy):
                                       "exports.handler = async (e) => greet(e.name);\n"},
            handler="index.handler", runtime="nodejs20.x", Layers=[layer["LayerVersionArn"]])
     assert invoke_json(lam, "node-layer", {"name": "lowcloud"})[1] == "hello lowcloud"
+
+
+def test_get_function_code_location_downloads_the_zip(cloud, gateway_url, role):
+    import io
+    import zipfile
+
+    import requests
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    lam = cloud.client("lambda")
+    lam.create_function(FunctionName="zipped", Runtime="python3.12", Role=role,
+                        Handler="app.handler", Code={"ZipFile": buf.getvalue()})
+    location = lam.get_function(FunctionName="zipped")["Code"]["Location"]
+    assert location.startswith(gateway_url)
+    got = requests.get(location, timeout=10)
+    assert got.status_code == 200
+    assert zipfile.ZipFile(io.BytesIO(got.content)).read("app.py").startswith(b"def handler")
+    assert requests.get(gateway_url + "/_lowcloud/lambda/us-east-1/code/nope", timeout=10).status_code == 404
