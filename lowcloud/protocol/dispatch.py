@@ -25,7 +25,9 @@ from lowcloud.services.base import Request
 
 log = logging.getLogger("lowcloud.dispatch")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
-_S3_VHOST = re.compile(r"^(?P<bucket>.+?)\.s3(?:[.-][^.]+)*\.amazonaws\.com$|^(?P<local>.+)\.localhost$")
+# bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com, bucket.s3-eu-west-1.amazonaws.com,
+# bucket.s3.localhost.localstack.cloud, bucket.localhost
+_S3_VHOST = re.compile(r"^(?P<bucket>.+?)\.s3[.-]|^(?P<local>.+)\.localhost$")
 ERROR_WRITERS = {"json": json_.serialize_error, "rest-json": rest_json.serialize_error,
                  "query": query.serialize_error, "rest-xml": rest_xml.serialize_error}
 INTERNAL_CODES = {"rest-xml": "InternalError"}

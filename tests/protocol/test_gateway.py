@@ -65,3 +65,22 @@ def test_garbage_paths_never_500(gateway_url):
     for method, path in [("GET", "/%ff%fe"), ("PUT", "/"), ("PATCH", "/x"), ("GET", "/a" * 300)]:
         r = requests.request(method, gateway_url + path, timeout=10, headers={"Authorization": AUTH.format(svc="s3")})
         assert r.status_code < 500, (method, path, r.status_code, r.text)
+
+
+@pytest.mark.parametrize("host", ["vh-bucket.s3.amazonaws.com", "vh-bucket.s3.us-east-1.amazonaws.com",
+                                  "vh-bucket.localhost:4566", "vh-bucket.s3.localhost.localstack.cloud:4566"])
+def test_s3_virtual_host_addressing(gateway_url, http_client, host):
+    s3 = http_client("s3")
+    s3.create_bucket(Bucket="vh-bucket")
+    s3.put_object(Bucket="vh-bucket", Key="dir/file.txt", Body=b"virtual")
+    r = requests.get(gateway_url + "/dir/file.txt", headers={"Host": host}, timeout=10)
+    assert r.status_code == 200 and r.content == b"virtual"
+
+
+def test_s3_presigned_get_and_put(http_client):
+    s3 = http_client("s3")
+    s3.create_bucket(Bucket="presigned")
+    put = s3.generate_presigned_url("put_object", Params={"Bucket": "presigned", "Key": "k"}, ExpiresIn=60)
+    assert requests.put(put, data=b"signed body", timeout=10).status_code == 200
+    get = s3.generate_presigned_url("get_object", Params={"Bucket": "presigned", "Key": "k"}, ExpiresIn=60)
+    assert requests.get(get, timeout=10).content == b"signed body"
