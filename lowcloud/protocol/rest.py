@@ -90,14 +90,27 @@ def _body_params(req: HttpRequest, shape, body_members: dict, read_body: Callabl
         member = shape.members[payload]
         if member.type_name in ("blob", "string"):
             data = req.body
-            return {payload: data.decode("utf-8") if member.type_name == "string" else data} if data else {}
+            return {payload: _text(data) if member.type_name == "string" else data} if data else {}
         if not req.body.strip():
             return {}
-        return {payload: read_body(member, req.body)}
+        return {payload: _document(read_body(member, req.body))}
     if not body_members or not req.body.strip():
         return {}
-    doc = read_body(shape, req.body)
+    doc = _document(read_body(shape, req.body))
     return {k: v for k, v in doc.items() if k in body_members}
+
+
+def _text(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise WireError("the request body is not UTF-8 text") from exc
+
+
+def _document(doc) -> dict:
+    if not isinstance(doc, dict):
+        raise WireError("Could not parse request body into json")
+    return doc
 
 
 def serialize_output(output: dict, op, write_body: Callable, content_type: str) -> HttpResponse:

@@ -10,7 +10,7 @@ import json
 from lowcloud.errors import AwsError
 from lowcloud.protocol import jsonbody, rest
 from lowcloud.protocol.http import HttpRequest, HttpResponse
-from lowcloud.protocol.model import error_status
+from lowcloud.protocol.model import error_shapes, error_status
 from lowcloud.protocol.values import WireError
 
 CONTENT_TYPE = "application/json"
@@ -32,7 +32,12 @@ def parse(req: HttpRequest, op, path_params: dict) -> dict:
     try:
         return rest.parse_request(req, op, path_params, _read)
     except WireError as exc:
-        raise AwsError("SerializationException", str(exc)) from exc
+        raise AwsError(_bad_body_code(op.service_model.service_name), str(exc)) from exc
+
+
+def _bad_body_code(service: str) -> str:
+    """Lambda answers an unparsable body with InvalidRequestContentException; others with SerializationException."""
+    return "InvalidRequestContentException" if "InvalidRequestContentException" in error_shapes(service) else "SerializationException"
 
 
 def serialize(output: dict, op, service: str, request_id: str) -> HttpResponse:

@@ -84,3 +84,17 @@ def test_s3_presigned_get_and_put(http_client):
     assert requests.put(put, data=b"signed body", timeout=10).status_code == 200
     get = s3.generate_presigned_url("get_object", Params={"Bucket": "presigned", "Key": "k"}, ExpiresIn=60)
     assert requests.get(get, timeout=10).content == b"signed body"
+
+
+@pytest.mark.parametrize("body", [b"null", b'"text"', b"[1]", b"{broken"])
+def test_rest_json_body_that_is_not_an_object_is_rejected(gateway_url, body):
+    r = requests.post(gateway_url + "/2015-03-31/functions", data=body, timeout=10,
+                      headers={"Authorization": AUTH.format(svc="lambda"), "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.headers["x-amzn-ErrorType"] == "InvalidRequestContentException"
+
+
+def test_non_utf8_text_payload_is_a_4xx(gateway_url, http_client):
+    http_client("s3").create_bucket(Bucket="policy-bucket")
+    r = requests.put(gateway_url + "/policy-bucket?policy", data=b"\xff\xfe\x00", timeout=10,
+                     headers={"Authorization": AUTH.format(svc="s3")})
+    assert 400 <= r.status_code < 500
