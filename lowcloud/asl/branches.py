@@ -52,17 +52,25 @@ async def _in_order(coros: list) -> list:
 
 # --- Parallel --------------------------------------------------------------------
 
-async def run_parallel(v: Visit, resume=None):
-    run, st = v.run, v.state
+async def guarded(v: Visit, failed_event: str, body):
+    """Run a Parallel/Map body; a failure records ``failed_event`` (not for States.Runtime), then Catch."""
     try:
-        data, scope = _state_input(v, "Arguments")
-        results = await run.retrying(v, lambda: _branches(v, data))
-        output, assigned = _finish(v, scope, results)
+        output, assigned = await body()
     except StatesError as err:
         if err.error != "States.Runtime":
-            run.emit(v.frame, "ParallelStateFailed")
-        return run.try_catch(v, err)
+            v.run.emit(v.frame, failed_event)
+        return v.run.try_catch(v, err)
     return v.exit(output, assigned)
+
+
+async def run_parallel(v: Visit, resume=None):
+    return await guarded(v, "ParallelStateFailed", lambda: _parallel(v))
+
+
+async def _parallel(v: Visit):
+    data, scope = _state_input(v, "Arguments")
+    results = await v.run.retrying(v, lambda: _branches(v, data))
+    return finish_state(v, scope, results)
 
 
 async def _branches(v: Visit, data):
@@ -93,7 +101,8 @@ def _state_input(v: Visit, template_field: str):
         raise v.locate(err)
 
 
-def _finish(v: Visit, scope, result):
+def finish_state(v: Visit, scope, result):
+    """ResultSelector/ResultPath/OutputPath (JSONPath) or Output/Assign (JSONata) of a Parallel/Map result."""
     try:
         if v.state.jsonata:
             return v.run.finish_jsonata(v, scope, result, result)
@@ -108,21 +117,19 @@ async def run_map(v: Visit, resume=None):
     if processor_mode(v.state) == "DISTRIBUTED":
         from lowcloud.asl.distributed import run_distributed
         return await run_distributed(v, resume)
-    run = v.run
-    try:
-        data, scope = _map_input(v)
-        items = map_items(v, data, scope)
-        limit = max_concurrency(v, data, scope)
-        results = await run.retrying(v, lambda: _iterations(v, data, items, limit))
-        output, assigned = _finish(v, scope, results)
-    except StatesError as err:
-        if err.error != "States.Runtime":
-            run.emit(v.frame, "MapStateFailed")
-        return run.try_catch(v, err)
-    return v.exit(output, assigned)
+    return await guarded(v, "MapStateFailed", lambda: _inline_map(v))
 
 
-def _map_input(v: Visit):
+async def _inline_map(v: Visit):
+    data, scope = map_input(v)
+    items = map_items(v, data, scope)
+    limit = max_concurrency(v, data, scope)
+    results = await v.run.retrying(v, lambda: _iterations(v, data, items, limit))
+    return finish_state(v, scope, results)
+
+
+def map_input(v: Visit):
+    """The Map state's effective input: InputPath applied (JSONPath) or the raw input (JSONata)."""
     scope = v.scope()
     if v.state.jsonata:
         return v.input, scope

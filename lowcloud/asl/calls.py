@@ -103,17 +103,32 @@ def modeled_error(service: str, code: str):
 
 # --- JSON -> botocore values ------------------------------------------------------
 
-def coerce(shape, value):
+def walk_shape(shape, value, key_of, leaf=None):
+    """``value`` rebuilt along the model ``shape``: each structure key becomes ``key_of(shape, key)`` =
+    (new key, member shape), lists and maps are walked member by member, other values go through ``leaf``."""
     if value is None or shape is None:
         return value
     kind = shape.type_name
     if kind == "structure" and isinstance(value, dict):
-        members = shape.members
-        return {k: coerce(members.get(k), v) for k, v in value.items()}
+        return dict(_walk_member(shape, key, v, key_of, leaf) for key, v in value.items())
     if kind == "list" and isinstance(value, list):
-        return [coerce(shape.member, v) for v in value]
+        return [walk_shape(shape.member, v, key_of, leaf) for v in value]
     if kind == "map" and isinstance(value, dict):
-        return {k: coerce(shape.value, v) for k, v in value.items()}
+        return {k: walk_shape(shape.value, v, key_of, leaf) for k, v in value.items()}
+    return leaf(kind, value) if leaf else value
+
+
+def _walk_member(shape, key: str, value, key_of, leaf) -> tuple:
+    name, member = key_of(shape, key)
+    return name, walk_shape(member, value, key_of, leaf)
+
+
+def coerce(shape, value):
+    """JSON parameters as botocore values: blobs to bytes, timestamps to datetimes, whole floats to ints."""
+    return walk_shape(shape, value, lambda s, k: (k, s.members.get(k)), _coerce_scalar)
+
+
+def _coerce_scalar(kind: str, value):
     if kind == "blob" and isinstance(value, str):
         return value.encode("utf-8")
     if kind == "timestamp" and isinstance(value, (str, int, float)):

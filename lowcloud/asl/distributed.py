@@ -17,7 +17,7 @@ import json
 
 from lowcloud.asl import history as H
 from lowcloud.asl import paths
-from lowcloud.asl.branches import item_input, map_items, max_concurrency
+from lowcloud.asl.branches import finish_state, guarded, item_input, map_input, map_items, max_concurrency
 from lowcloud.asl.calls import ApiError, call_api
 from lowcloud.asl.errors import StatesError, compact_json
 from lowcloud.asl.interpreter import Frame, Run, Visit, dumps, iso_millis, located
@@ -27,38 +27,16 @@ THRESHOLD = "States.ExceedToleratedFailureThreshold"
 
 
 async def run_distributed(v: Visit, resume=None):
-    run = v.run
-    try:
-        data, scope = _input(v)
-        items = await _items(v, data, scope)
-        run.emit(v.frame, "MapStateStarted", {"length": len(items)})
-        limits = _tolerance(v, data, scope), max_concurrency(v, data, scope) or 1000
-        result = await _map_run(v, data, scope, items, *limits)
-        output, assigned = _finish(v, scope, result)
-    except StatesError as err:
-        if err.error != "States.Runtime":
-            run.emit(v.frame, "MapStateFailed")
-        return run.try_catch(v, err)
-    return v.exit(output, assigned)
+    return await guarded(v, "MapStateFailed", lambda: _distributed(v))
 
 
-def _input(v: Visit):
-    scope = v.scope()
-    if v.state.jsonata:
-        return v.input, scope
-    try:
-        return paths.apply_input_path(v.input, v.state.input_path, scope), scope
-    except StatesError as err:
-        raise v.locate(err)
-
-
-def _finish(v: Visit, scope, result):
-    try:
-        if v.state.jsonata:
-            return v.run.finish_jsonata(v, scope, result, result)
-        return v.run.finish_jsonpath(v, scope, result)
-    except StatesError as err:
-        raise v.locate(err)
+async def _distributed(v: Visit):
+    data, scope = map_input(v)
+    items = await _items(v, data, scope)
+    v.run.emit(v.frame, "MapStateStarted", {"length": len(items)})
+    limits = _tolerance(v, data, scope), max_concurrency(v, data, scope) or 1000
+    result = await _map_run(v, data, scope, items, *limits)
+    return finish_state(v, scope, result)
 
 
 # --- tolerance ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ newest recording (Sfn.InvalidTokenException, Nov 2025) shows, older ones predate
 """
 from __future__ import annotations
 
-from lowcloud.asl.calls import ApiError, call_api, modeled_error
+from lowcloud.asl.calls import ApiError, call_api, modeled_error, walk_shape
 from lowcloud.asl.interpreter import located
 from lowcloud.protocol.model import service_model
 
@@ -72,32 +72,14 @@ def sdk_failure(err: ApiError, prefix: str):
 
 def to_model(shape, value):
     """Parameters with the model's member names (matched case-insensitively)."""
-    if shape is None or value is None:
-        return value
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        members = {name.lower(): name for name in shape.members}
-        out = {}
-        for key, v in value.items():
-            name = members.get(key.lower(), key)
-            out[name] = to_model(shape.members.get(name), v)
-        return out
-    if kind == "list" and isinstance(value, list):
-        return [to_model(shape.member, v) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {k: to_model(shape.value, v) for k, v in value.items()}
-    return value
+    return walk_shape(shape, value, _model_member)
+
+
+def _model_member(shape, key: str) -> tuple:
+    name = {member.lower(): member for member in shape.members}.get(key.lower(), key)
+    return name, shape.members.get(name)
 
 
 def to_pascal(shape, value):
     """Results with PascalCase member names (map keys untouched)."""
-    if shape is None or value is None:
-        return value
-    kind = shape.type_name
-    if kind == "structure" and isinstance(value, dict):
-        return {k[:1].upper() + k[1:]: to_pascal(shape.members.get(k), v) for k, v in value.items()}
-    if kind == "list" and isinstance(value, list):
-        return [to_pascal(shape.member, v) for v in value]
-    if kind == "map" and isinstance(value, dict):
-        return {k: to_pascal(shape.value, v) for k, v in value.items()}
-    return value
+    return walk_shape(shape, value, lambda s, k: (k[:1].upper() + k[1:], s.members.get(k)))
