@@ -14,6 +14,12 @@ from lowcloud.errors import AwsError
 
 _BAD_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 
+# (error code, message head) of each not-found answer; the message ends ": '<arn>'"
+NO_MACHINE = ("StateMachineDoesNotExist", "State Machine Does Not Exist")
+NO_ACTIVITY = ("ActivityDoesNotExist", "Activity Does Not Exist")
+NO_EXECUTION = ("ExecutionDoesNotExist", "Execution Does Not Exist")
+NOT_FOUND = ("ResourceNotFound", "Resource not found")
+
 
 
 def parse_arn(arn: str, *kinds: str) -> tuple[str, list[str]]:

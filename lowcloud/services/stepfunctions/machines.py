@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 
 from lowcloud.asl import validate
 from lowcloud.errors import AwsError
-from lowcloud.services.stepfunctions.common import check_name, page, parse_arn
+from lowcloud.services.stepfunctions.common import NO_ACTIVITY, NO_MACHINE, NOT_FOUND, check_name, page, parse_arn
 
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
@@ -28,10 +28,7 @@ class MachineOps:
     # --- lookups ---------------------------------------------------------------------
     def machine_row(self, arn: str) -> dict:
         parse_arn(arn, "stateMachine")
-        row = self.store.row("machines", arn)
-        if row is None:
-            raise AwsError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
-        return row
+        return self.store.existing("machines", arn, NO_MACHINE)
 
     def target(self, arn: str) -> dict:
         """What StartExecution runs for a machine, version or alias ARN."""
@@ -41,25 +38,18 @@ class MachineOps:
             return {"machine": row, "definition": row["definition"], "role": row["role_arn"], "version": None,
                     "alias": None}
         base = self.states_arn("stateMachine", parts[0])
-        machine = self.store.row("machines", base)
-        if machine is None:
-            raise AwsError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+        machine = self.store.existing("machines", base, NO_MACHINE, shown=arn)
         if parts[1].isdigit():
             version = self._version_row(arn)
             return {"machine": machine, "definition": version["definition"], "role": version["role_arn"],
                     "version": arn, "alias": None}
-        alias = self.store.row("aliases", arn)
-        if alias is None:
-            raise AwsError("ResourceNotFound", f"Resource not found: '{arn}'")
+        alias = self.store.existing("aliases", arn, NOT_FOUND)
         version = self._version_row(self._route(json.loads(alias["routing"])))
         return {"machine": machine, "definition": version["definition"], "role": version["role_arn"],
                 "version": version["arn"], "alias": arn}
 
     def _version_row(self, arn: str) -> dict:
-        row = self.store.row("versions", arn)
-        if row is None:
-            raise AwsError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
-        return row
+        return self.store.existing("versions", arn, NO_MACHINE)
 
     def _route(self, routing: list) -> str:
         if len(routing) == 1:
@@ -249,10 +239,7 @@ class MachineOps:
 
     def _alias_row(self, arn: str) -> dict:
         parse_arn(arn, "stateMachine")
-        row = self.store.row("aliases", arn)
-        if row is None:
-            raise AwsError("ResourceNotFound", f"Resource not found: '{arn}'")
-        return row
+        return self.store.existing("aliases", arn, NOT_FOUND)
 
     def describe_state_machine_alias(self, params: dict, req) -> dict:
         row = self._alias_row(params.get("stateMachineAliasArn"))
@@ -299,10 +286,7 @@ class MachineOps:
 
     def _activity_row(self, arn: str) -> dict:
         parse_arn(arn, "activity")
-        row = self.store.row("activities", arn)
-        if row is None:
-            raise AwsError("ActivityDoesNotExist", f"Activity Does Not Exist: '{arn}'")
-        return row
+        return self.store.existing("activities", arn, NO_ACTIVITY)
 
     def describe_activity(self, params: dict, req) -> dict:
         row = self._activity_row(params.get("activityArn"))
@@ -322,8 +306,7 @@ class MachineOps:
     def _tag_target(self, arn: str) -> str:
         kind, _ = parse_arn(arn, "stateMachine", "activity")
         table = "machines" if kind == "stateMachine" else "activities"
-        if self.store.row(table, arn) is None:
-            raise AwsError("ResourceNotFound", f"Resource not found: '{arn}'", resourceName=arn)
+        self.store.existing(table, arn, NOT_FOUND, resourceName=arn)
         return arn
 
     def tag_resource(self, params: dict, req) -> dict:

@@ -15,7 +15,7 @@ from datetime import datetime, timezone
 
 from lowcloud.asl import history as H
 from lowcloud.errors import AwsError
-from lowcloud.services.stepfunctions.common import check_name, page, parse_arn
+from lowcloud.services.stepfunctions.common import NO_EXECUTION, NOT_FOUND, check_name, page, parse_arn
 from lowcloud.services.stepfunctions.executions import describe
 
 
@@ -113,10 +113,7 @@ class RunOps:
     # --- looking at executions -------------------------------------------------------------
     def execution_row(self, arn: str) -> dict:
         parse_arn(arn, "execution")
-        row = self.store.row("executions", arn)
-        if row is None:
-            raise AwsError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{arn}'")
-        return row
+        return self.store.existing("executions", arn, NO_EXECUTION)
 
     def describe_execution(self, params: dict, req) -> dict:
         out = describe(self.execution_row(params.get("executionArn")))
@@ -213,10 +210,7 @@ class RunOps:
     # --- map runs ---------------------------------------------------------------------------------
     def _map_run_row(self, arn: str) -> dict:
         parse_arn(arn, "mapRun")
-        row = self.store.row("map_runs", arn)
-        if row is None:
-            raise AwsError("ResourceNotFound", f"Resource not found: '{arn}'", resourceName=arn)
-        return row
+        return self.store.existing("map_runs", arn, NOT_FOUND, resourceName=arn)
 
     def describe_map_run(self, params: dict, req) -> dict:
         row = self._map_run_row(params.get("mapRunArn"))

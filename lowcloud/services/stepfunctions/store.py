@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 
+from lowcloud.errors import AwsError
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS machines (
   arn TEXT PRIMARY KEY, name TEXT NOT NULL, type TEXT NOT NULL, definition TEXT NOT NULL,
@@ -55,6 +57,14 @@ class Store:
         if found is None:
             return None
         return dict(zip([d[0] for d in cur.description], found))
+
+    def existing(self, table: str, arn: str, missing: tuple, shown: str | None = None, **extra) -> dict:
+        """The row for ``arn``, or the not-found AwsError ``missing`` = (code, what): "<what>: '<arn>'"."""
+        row = self.row(table, arn)
+        if row is None:
+            code, what = missing
+            raise AwsError(code, f"{what}: '{shown or arn}'", **extra)
+        return row
 
     def rows(self, sql: str, args: tuple = ()) -> list[dict]:
         with self.db.lock:
