@@ -115,17 +115,23 @@ def current_rows(store, bucket: str):
 def version_rows(store, bucket: str):
     """A fetch function over every version and delete marker, newest first within a key."""
     def fetch(cursor: Cursor, upper: str | None, n: int) -> list[Obj]:
-        if cursor.tiebreak is not None:
-            where, args = "(key > ? OR (key = ? AND seq < ?))", [cursor.key, cursor.key, cursor.tiebreak]
-        else:
-            where, args = f"key {'>=' if cursor.inclusive else '>'} ?", [cursor.key]
+        where, args = key_range(cursor, upper, "seq <")
         sql = f"SELECT {OBJECT_COLUMNS} FROM objects WHERE bucket = ? AND {where}"
-        if upper is not None:
-            sql += " AND key < ?"
-            args.append(upper)
         rows = store.db.all(sql + " ORDER BY key, seq DESC LIMIT ?", (bucket, *args, n))
         return [Obj(*r) for r in rows]
     return fetch
+
+
+def key_range(cursor: Cursor, upper: str | None, tiebreak: str) -> tuple[str, list]:
+    """SQL condition and args for keys from ``cursor`` (rows past its ``tiebreak`` within its key) below ``upper``."""
+    if cursor.tiebreak is not None:
+        where, args = f"(key > ? OR (key = ? AND {tiebreak} ?))", [cursor.key, cursor.key, cursor.tiebreak]
+    else:
+        where, args = f"key {'>=' if cursor.inclusive else '>'} ?", [cursor.key]
+    if upper is not None:
+        where += " AND key < ?"
+        args.append(upper)
+    return where, args
 
 
 def encode_token(marker: str) -> str:

@@ -115,13 +115,7 @@ def upload_part(svc, params: dict, req) -> dict:
     number = _part_number(params)
     expected_md5 = objects.content_md5(params)
     algorithm, sent = _part_algorithm(upload, params)
-    blob = writes.new_blob_id(svc)
-    digests = bodies.store(svc.store.blobs, blob, params.get("Body"), [algorithm] if algorithm else [])
-    try:
-        objects.verify_digests(params, expected_md5, digests, algorithm, sent)
-    except Exception:
-        svc.store.blobs.delete(blob)
-        raise
+    blob, digests = writes.store_body(svc, params, expected_md5, algorithm, sent)
     value = digests.checksum(algorithm) if algorithm else None
     _save_part(svc, params, Part(number, blob, digests.size, digests.md5.hexdigest(), svc.clock.now(), value))
     out = {"ETag": objects.quoted(digests.md5.hexdigest()),
@@ -358,14 +352,8 @@ def _uploads_start(svc, bucket: str, params: dict) -> listing.Cursor:
 
 def _upload_rows(svc, bucket: str):
     def fetch(cursor: listing.Cursor, upper: str | None, n: int) -> list[Upload]:
-        if cursor.tiebreak is not None:
-            where, args = "(key > ? OR (key = ? AND rowid > ?))", [cursor.key, cursor.key, cursor.tiebreak]
-        else:
-            where, args = f"key {'>=' if cursor.inclusive else '>'} ?", [cursor.key]
+        where, args = listing.key_range(cursor, upper, "rowid >")
         sql = f"SELECT {UPLOAD_COLUMNS} FROM uploads WHERE bucket = ? AND {where}"
-        if upper is not None:
-            sql += " AND key < ?"
-            args.append(upper)
         return [Upload(*r) for r in svc.store.db.all(sql + " ORDER BY key, rowid LIMIT ?", (bucket, *args, n))]
     return fetch
 

@@ -83,6 +83,18 @@ def new_object(svc, bucket: str, key: str, blob: str | None, digests, attrs: dic
                checksum[0], checksum[1], checksum[2], parts)
 
 
+def store_body(svc, params: dict, expected_md5, algorithm, sent) -> tuple[str, object]:
+    """Store ``Body`` as a new blob and verify its digests; a blob that fails verification is removed."""
+    blob = new_blob_id(svc)
+    digests = bodies.store(svc.store.blobs, blob, params.get("Body"), [algorithm] if algorithm else [])
+    try:
+        objects.verify_digests(params, expected_md5, digests, algorithm, sent)
+    except Exception:
+        svc.store.blobs.delete(blob)
+        raise
+    return blob, digests
+
+
 def default_algorithm(size: int | None) -> str | None:
     """S3 adds a CRC64NVME to objects written without a checksum; without a native CRC64
     lowcloud only affords it for bodies of known size up to SMALL_BODY."""
@@ -115,13 +127,7 @@ def put_object(svc, params: dict, req) -> dict:
     expected_md5 = objects.content_md5(params)
     algorithm, sent = objects.requested_checksum(params)
     algorithm = algorithm or default_algorithm(_body_size(params))
-    blob = new_blob_id(svc)
-    digests = bodies.store(svc.store.blobs, blob, params.get("Body"), [algorithm] if algorithm else [])
-    try:
-        objects.verify_digests(params, expected_md5, digests, algorithm, sent)
-    except Exception:
-        svc.store.blobs.delete(blob)
-        raise
+    blob, digests = store_body(svc, params, expected_md5, algorithm, sent)
     checksum = (algorithm, digests.checksum(algorithm), "FULL_OBJECT") if algorithm else (None, None, None)
     obj = new_object(svc, bucket.name, key, blob, digests, attrs, storage_class, checksum)
     obj, bucket = commit(svc, req, obj, "ObjectCreated:Put", write_condition(params, key))
