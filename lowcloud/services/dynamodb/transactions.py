@@ -18,7 +18,8 @@ from lowcloud.errors import AwsError
 from lowcloud.services.dynamodb import capacity, prepare
 from lowcloud.services.dynamodb.evaluate import project
 from lowcloud.services.dynamodb.items import (canonical_key, checked_item, parse_update_request, read,
-                                              read_projection, write_delete, write_put, write_update)
+                                              read_projection, write_condition, write_delete, write_put,
+                                              write_update)
 from lowcloud.services.dynamodb.store import loads
 from lowcloud.services.dynamodb.types import clean_item
 
@@ -40,24 +41,16 @@ class Action:
         self.clauses = self.item = None
         if kind == "Put":
             self.item, self.size, self.key = checked_item(self.table, spec.get("Item"))
-            self.test = _condition(spec)
+            self.test = write_condition(spec)
         elif kind == "Update":
             self.key = self.table.key_of(spec.get("Key"))
             self.clauses, self.test = parse_update_request(self.table, spec)
         else:
             self.key = self.table.key_of(spec.get("Key"))
-            self.test = _condition(spec)
+            self.test = write_condition(spec)
             if kind == "ConditionCheck" and self.test is None:
                 raise invalid("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck."
                               "conditionExpression' failed to satisfy constraint: Member must not be null")
-
-
-def _condition(spec: dict):
-    prepare.check_mix(spec, (("Expected", "ConditionalOperator"), ("ConditionExpression",)))
-    names = prepare.names_for(spec)
-    test = prepare.condition(spec, names)
-    prepare.finish(names)
-    return test
 
 
 def _parse_actions(svc, members: list) -> list[Action]:

@@ -49,17 +49,21 @@ def stream_not_found(arn: str) -> AwsError:
 
 # --- ListStreams / DescribeStream --------------------------------------------------------
 def list_streams(db, table_name: str | None, start: str | None, limit: int) -> tuple[list[dict], str | None]:
-    where, args = ["1=1"], []
-    if table_name:
-        where.append("table_name=?")
-        args.append(table_name)
-    if start:
-        where.append("arn > ?")
-        args.append(start)
-    rows = db.all(f"SELECT arn, table_name, label FROM streams WHERE {' AND '.join(where)} ORDER BY arn LIMIT ?",
+    args = []
+    where = _filtered(["1=1"], args, ("table_name=?", table_name), ("arn > ?", start))
+    rows = db.all(f"SELECT arn, table_name, label FROM streams WHERE {where} ORDER BY arn LIMIT ?",
                   (*args, limit + 1))
     streams = [{"StreamArn": a, "TableName": t, "StreamLabel": label} for a, t, label in rows[:limit]]
     return streams, (streams[-1]["StreamArn"] if len(rows) > limit else None)
+
+
+def _filtered(where: list, args: list, *optional: tuple) -> str:
+    """The WHERE text: ``where`` plus each optional (clause, value) that has a value (appended to ``args``)."""
+    for clause, value in optional:
+        if value:
+            where.append(clause)
+            args.append(value)
+    return " AND ".join(where)
 
 
 def stream_row(db, arn: str) -> dict:
@@ -73,14 +77,9 @@ def stream_row(db, arn: str) -> dict:
 
 def describe_stream(db, arn: str, start_shard: str | None, limit: int, child_of: str | None) -> dict:
     stream = stream_row(db, arn)
-    where, args = ["stream_arn=?"], [arn]
-    if start_shard:
-        where.append("shard_id > ?")
-        args.append(start_shard)
-    if child_of:
-        where.append("parent_shard_id=?")
-        args.append(child_of)
-    rows = db.all(f"SELECT shard_id, parent_shard_id, start_seq, end_seq FROM shards WHERE {' AND '.join(where)} "
+    args = [arn]
+    where = _filtered(["stream_arn=?"], args, ("shard_id > ?", start_shard), ("parent_shard_id=?", child_of))
+    rows = db.all(f"SELECT shard_id, parent_shard_id, start_seq, end_seq FROM shards WHERE {where} "
                   "ORDER BY shard_id LIMIT ?", (*args, limit + 1))
     out = {"StreamArn": arn, "StreamLabel": stream["label"], "StreamStatus": stream["status"],
            "StreamViewType": stream["view_type"], "CreationRequestDateTime": to_datetime(stream["created"]),

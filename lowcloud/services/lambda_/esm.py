@@ -21,9 +21,10 @@ import threading
 from collections import deque
 
 from lowcloud.errors import AwsError
+from lowcloud.services.dynamodb.streams import lambda_event_record
 from lowcloud.services.lambda_ import destinations, filters
 from lowcloud.services.lambda_.names import arn_parts
-from lowcloud.services.lambda_.stream_records import failure_record, lambda_record, sequence
+from lowcloud.services.lambda_.stream_records import failure_record, sequence
 
 log = logging.getLogger("lowcloud.lambda")
 TOPIC = "dynamodb.stream"
@@ -113,7 +114,7 @@ class StreamMappings:
 
     def _take_fact(self, doc: dict, fact: dict) -> None:
         lane = self._lane(doc["UUID"], fact["ShardId"])
-        self._offer(doc, lane, lambda_record(fact["Record"], doc["EventSourceArn"]))
+        self._offer(doc, lane, lambda_event_record(fact["Record"], doc["EventSourceArn"]))
         self._kick(lane)
 
     def _lane(self, uuid: str, shard: str) -> Lane:
@@ -182,7 +183,7 @@ class StreamMappings:
 
     def _read(self, stream_arn: str, shard: str, after: int) -> list[dict]:
         """Every record of the shard after sequence ``after`` (0 = from the trim horizon)."""
-        return [lambda_record(r, stream_arn) for r in read_shard(self._streams, stream_arn, shard, after)]
+        return [lambda_event_record(r, stream_arn) for r in read_shard(self._streams, stream_arn, shard, after)]
 
     def _prewarm(self, doc: dict) -> None:
         try:
