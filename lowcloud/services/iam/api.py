@@ -11,13 +11,38 @@ from __future__ import annotations
 from lowcloud.errors import AwsError
 from lowcloud.services.base import Request, Service
 from lowcloud.services.iam.common import check, limit_exceeded, page, tag_list
-from lowcloud.services.iam.policies import PolicyOps
+from lowcloud.services.iam.policies import PolicyOps, policy_arn
 from lowcloud.services.iam.profiles import ProfileOps
-from lowcloud.services.iam.roles import RoleOps
+from lowcloud.services.iam.roles import RoleOps, role_name
 from lowcloud.services.iam.store import IamStore
-from lowcloud.services.iam.users import UserOps
+from lowcloud.services.iam.users import UserOps, user_name
 
 MAX_TAGS = 50
+
+
+# Tag<Noun>, Untag<Noun> and List<Noun>Tags: the same for roles, users and managed policies;
+# ``owner(svc, params)`` names the entity (NoSuchEntity when absent) after the model check.
+def tag_operation(noun: str, kind: str, owner):
+    def operation(self, params: dict, req: Request) -> dict:
+        check(f"Tag{noun}", params)
+        self._tag(kind, owner(self, params), params["Tags"])
+        return {}
+    return operation
+
+
+def untag_operation(noun: str, kind: str, owner):
+    def operation(self, params: dict, req: Request) -> dict:
+        check(f"Untag{noun}", params)
+        self.store.untag(kind, owner(self, params), params["TagKeys"])
+        return {}
+    return operation
+
+
+def list_tags_operation(noun: str, kind: str, owner):
+    def operation(self, params: dict, req: Request) -> dict:
+        check(f"List{noun}Tags", params)
+        return self._tags_page(kind, owner(self, params), params)
+    return operation
 
 
 class IAM(RoleOps, PolicyOps, UserOps, ProfileOps, Service):
@@ -49,44 +74,12 @@ class IAM(RoleOps, PolicyOps, UserOps, ProfileOps, Service):
     def _tags_page(self, kind: str, owner: str, params: dict) -> dict:
         return page(tag_list(self.store.tags(kind, owner)), params, lambda t: t["Key"].lower(), "Tags")
 
-    def tag_role(self, params: dict, req: Request) -> dict:
-        check("TagRole", params)
-        self._tag("role", self.role_or_404(params["RoleName"]).name, params["Tags"])
-        return {}
-
-    def untag_role(self, params: dict, req: Request) -> dict:
-        check("UntagRole", params)
-        self.store.untag("role", self.role_or_404(params["RoleName"]).name, params["TagKeys"])
-        return {}
-
-    def list_role_tags(self, params: dict, req: Request) -> dict:
-        check("ListRoleTags", params)
-        return self._tags_page("role", self.role_or_404(params["RoleName"]).name, params)
-
-    def tag_user(self, params: dict, req: Request) -> dict:
-        check("TagUser", params)
-        self._tag("user", self.user_or_404(params["UserName"]).name, params["Tags"])
-        return {}
-
-    def untag_user(self, params: dict, req: Request) -> dict:
-        check("UntagUser", params)
-        self.store.untag("user", self.user_or_404(params["UserName"]).name, params["TagKeys"])
-        return {}
-
-    def list_user_tags(self, params: dict, req: Request) -> dict:
-        check("ListUserTags", params)
-        return self._tags_page("user", self.user_or_404(params["UserName"]).name, params)
-
-    def tag_policy(self, params: dict, req: Request) -> dict:
-        check("TagPolicy", params)
-        self._tag("policy", self.policy_or_404(params["PolicyArn"]).arn, params["Tags"])
-        return {}
-
-    def untag_policy(self, params: dict, req: Request) -> dict:
-        check("UntagPolicy", params)
-        self.store.untag("policy", self.policy_or_404(params["PolicyArn"]).arn, params["TagKeys"])
-        return {}
-
-    def list_policy_tags(self, params: dict, req: Request) -> dict:
-        check("ListPolicyTags", params)
-        return self._tags_page("policy", self.policy_or_404(params["PolicyArn"]).arn, params)
+    tag_role = tag_operation("Role", "role", role_name)
+    untag_role = untag_operation("Role", "role", role_name)
+    list_role_tags = list_tags_operation("Role", "role", role_name)
+    tag_user = tag_operation("User", "user", user_name)
+    untag_user = untag_operation("User", "user", user_name)
+    list_user_tags = list_tags_operation("User", "user", user_name)
+    tag_policy = tag_operation("Policy", "policy", policy_arn)
+    untag_policy = untag_operation("Policy", "policy", policy_arn)
+    list_policy_tags = list_tags_operation("Policy", "policy", policy_arn)

@@ -35,6 +35,13 @@ def limit_exceeded(message: str) -> AwsError:
     return AwsError("LimitExceeded", message)
 
 
+def found(entity, message: str):
+    """``entity`` when it exists, else NoSuchEntity with ``message``."""
+    if entity is None:
+        raise no_such_entity(message)
+    return entity
+
+
 def check(op: str, params: dict) -> None:
     """The model's max/pattern/enum constraints, answered as IAM's ValidationError."""
     constraints.check("iam", op, params, "ValidationError")
@@ -55,6 +62,12 @@ def date(epoch: int | float) -> datetime:
 
 def path_of(params: dict) -> str:
     return params.get("Path") or "/"
+
+
+def on_path(entities, params: dict) -> list:
+    """The entities whose path starts with the request's PathPrefix (default "/")."""
+    prefix = params.get("PathPrefix") or "/"
+    return [e for e in entities if e.path.startswith(prefix)]
 
 
 def page(items: list, params: dict, key, field: str) -> dict:

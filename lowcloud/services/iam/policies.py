@@ -9,26 +9,52 @@ from __future__ import annotations
 
 from lowcloud.services.base import Request
 from lowcloud.services.iam import aws_managed, documents
-from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, limit_exceeded,
-                                          new_id, no_such_entity, page, path_of, tag_list)
+from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, found,
+                                          limit_exceeded, new_id, no_such_entity, on_path, page, path_of, tag_list)
+from lowcloud.services.iam.roles import role_name
 from lowcloud.services.iam.store import Policy
 
 MAX_VERSIONS = 5
 MAX_ATTACHED = {"role": ("PoliciesPerRole", 10), "user": ("PoliciesPerUser", 10)}
 
 
+def policy_arn(svc, params: dict) -> str:
+    """The ARN of the customer managed policy a request's PolicyArn names (NoSuchEntity when absent)."""
+    return svc.policy_or_404(params["PolicyArn"]).arn
+
+
+# Attach/Detach/ListAttached<Noun>Policies, the same for roles and users; ``owner(svc, params)``
+# names the entity after the model check.
+def attach_operation(noun: str, kind: str, owner):
+    def operation(self, params: dict, req) -> dict:
+        check(f"Attach{noun}Policy", params)
+        self.attach(kind, owner(self, params), params["PolicyArn"])
+        return {}
+    return operation
+
+
+def detach_operation(noun: str, kind: str, owner):
+    def operation(self, params: dict, req) -> dict:
+        check(f"Detach{noun}Policy", params)
+        self.detach(kind, owner(self, params), params["PolicyArn"])
+        return {}
+    return operation
+
+
+def list_attached_operation(noun: str, kind: str, owner):
+    def operation(self, params: dict, req) -> dict:
+        check(f"ListAttached{noun}Policies", params)
+        return self.attached_out(kind, owner(self, params), params)
+    return operation
+
+
 class PolicyOps:
     def policy_or_404(self, arn: str) -> Policy:
-        policy = self.store.policy(arn)
-        if policy is None:
-            raise no_such_entity(f"Policy {arn} was not found.")
-        return policy
+        return found(self.store.policy(arn), f"Policy {arn} was not found.")
 
     def attachable_or_404(self, arn: str):
-        found = self.store.policy(arn) or aws_managed.find(arn)
-        if found is None:
-            raise no_such_entity(f"Policy {arn} does not exist or is not attachable.")
-        return found
+        return found(self.store.policy(arn) or aws_managed.find(arn), f"Policy {arn} does not exist or is not "
+                                                                       "attachable.")
 
     def policy_out(self, policy, full: bool = False) -> dict:
         managed = isinstance(policy, aws_managed.ManagedPolicy)
@@ -74,17 +100,14 @@ class PolicyOps:
     def get_policy(self, params: dict, req: Request) -> dict:
         check("GetPolicy", params)
         arn = params["PolicyArn"]
-        policy = self.store.policy(arn) or aws_managed.find(arn)
-        if policy is None:
-            raise no_such_entity(f"Policy {arn} was not found.")
+        policy = found(self.store.policy(arn) or aws_managed.find(arn), f"Policy {arn} was not found.")
         return {"Policy": self.policy_out(policy, full=True)}
 
     def list_policies(self, params: dict, req: Request) -> dict:
         check("ListPolicies", params)
-        scope, prefix = params.get("Scope", "All"), params.get("PathPrefix") or "/"
-        found = ([] if scope == "AWS" else self.store.policies()) + ([] if scope == "Local" else aws_managed.every())
-        found = [p for p in found if p.path.startswith(prefix)]
-        listed = [self.policy_out(p) for p in sorted(found, key=lambda p: p.name.lower())]
+        scope = params.get("Scope", "All")
+        chosen = ([] if scope == "AWS" else self.store.policies()) + ([] if scope == "Local" else aws_managed.every())
+        listed = [self.policy_out(p) for p in sorted(on_path(chosen, params), key=lambda p: p.name.lower())]
         if params.get("OnlyAttached"):
             listed = [p for p in listed if p["AttachmentCount"]]
         return page(listed, params, lambda p: p["PolicyName"].lower(), "Policies")
@@ -181,19 +204,9 @@ class PolicyOps:
         listed.sort(key=lambda p: p["PolicyName"].lower())
         return page(listed, params, lambda p: p["PolicyName"].lower(), "AttachedPolicies")
 
-    def attach_role_policy(self, params: dict, req: Request) -> dict:
-        check("AttachRolePolicy", params)
-        self.attach("role", self.role_or_404(params["RoleName"]).name, params["PolicyArn"])
-        return {}
-
-    def detach_role_policy(self, params: dict, req: Request) -> dict:
-        check("DetachRolePolicy", params)
-        self.detach("role", self.role_or_404(params["RoleName"]).name, params["PolicyArn"])
-        return {}
-
-    def list_attached_role_policies(self, params: dict, req: Request) -> dict:
-        check("ListAttachedRolePolicies", params)
-        return self.attached_out("role", self.role_or_404(params["RoleName"]).name, params)
+    attach_role_policy = attach_operation("Role", "role", role_name)
+    detach_role_policy = detach_operation("Role", "role", role_name)
+    list_attached_role_policies = list_attached_operation("Role", "role", role_name)
 
     def list_entities_for_policy(self, params: dict, req: Request) -> dict:
         check("ListEntitiesForPolicy", params)

@@ -7,17 +7,14 @@ as data with IAM's quota of one role per profile.
 from __future__ import annotations
 
 from lowcloud.services.base import Request
-from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, limit_exceeded, new_id,
-                                          no_such_entity, page, path_of, tag_list)
+from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, found, limit_exceeded,
+                                          new_id, no_such_entity, on_path, page, path_of, tag_list)
 from lowcloud.services.iam.store import Profile
 
 
 class ProfileOps:
     def profile_or_404(self, name: str) -> Profile:
-        profile = self.store.profile(name)
-        if profile is None:
-            raise no_such_entity(f"Instance Profile {name} cannot be found.")
-        return profile
+        return found(self.store.profile(name), f"Instance Profile {name} cannot be found.")
 
     def profile_out(self, profile: Profile) -> dict:
         roles = [self.role_out(self.store.role(r), listing=True) for r in self.store.profile_roles(profile.name)]
@@ -71,12 +68,11 @@ class ProfileOps:
 
     def list_instance_profiles(self, params: dict, req: Request) -> dict:
         check("ListInstanceProfiles", params)
-        prefix = params.get("PathPrefix") or "/"
-        found = [self.profile_out(p) for p in self.store.profiles() if p.path.startswith(prefix)]
-        return page(found, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles")
+        listed = [self.profile_out(p) for p in on_path(self.store.profiles(), params)]
+        return page(listed, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles")
 
     def list_instance_profiles_for_role(self, params: dict, req: Request) -> dict:
         check("ListInstanceProfilesForRole", params)
         role = self.role_or_404(params["RoleName"])
-        found = [self.profile_out(p) for p in self.store.profiles(role=role.name)]
-        return page(found, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles")
+        listed = [self.profile_out(p) for p in self.store.profiles(role=role.name)]
+        return page(listed, params, lambda p: p["InstanceProfileName"].lower(), "InstanceProfiles")

@@ -8,18 +8,20 @@ the first thing to remove as IAM does.
 from __future__ import annotations
 
 from lowcloud.services.base import Request
-from lowcloud.services.iam import documents
-from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, limit_exceeded,
-                                          new_id, no_such_entity, page, path_of, tag_list)
+from lowcloud.services.iam import documents, inline
+from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, found, new_id,
+                                          on_path, page, path_of, tag_list)
 from lowcloud.services.iam.store import Role
+
+
+def role_name(svc, params: dict) -> str:
+    """The stored name of the role a request's RoleName names (NoSuchEntity when absent)."""
+    return svc.role_or_404(params["RoleName"]).name
 
 
 class RoleOps:
     def role_or_404(self, name: str) -> Role:
-        role = self.store.role(name)
-        if role is None:
-            raise no_such_entity(f"The role with name {name} cannot be found.")
-        return role
+        return found(self.store.role(name), f"The role with name {name} cannot be found.")
 
     def role_arn(self, role: Role) -> str:
         return self.arn(f"role{role.path}{role.name}")
@@ -63,8 +65,7 @@ class RoleOps:
 
     def list_roles(self, params: dict, req: Request) -> dict:
         check("ListRoles", params)
-        prefix = params.get("PathPrefix") or "/"
-        roles = [self.role_out(r, listing=True) for r in self.store.roles() if r.path.startswith(prefix)]
+        roles = [self.role_out(r, listing=True) for r in on_path(self.store.roles(), params)]
         return page(roles, params, lambda r: r["RoleName"].lower(), "Roles")
 
     def update_role(self, params: dict, req: Request) -> dict:
@@ -108,35 +109,7 @@ class RoleOps:
             raise delete_conflict("Cannot delete entity, must delete policies first.")
 
     # --- inline role policies -------------------------------------------------
-    def put_role_policy(self, params: dict, req: Request) -> dict:
-        check("PutRolePolicy", params)
-        role = self.role_or_404(params["RoleName"])
-        document = params["PolicyDocument"]
-        documents.check_identity_policy(document)
-        others = self.store.inline_documents("role", role.name)
-        others.pop(next((n for n in others if n.lower() == params["PolicyName"].lower()), None), None)
-        if sum(map(documents.size, others.values())) + documents.size(document) > documents.ROLE_INLINE_QUOTA:
-            raise limit_exceeded(f"Maximum policy size of {documents.ROLE_INLINE_QUOTA} bytes exceeded for "
-                                 f"role {role.name}")
-        self.store.put_inline("role", role.name, params["PolicyName"], document)
-        return {}
-
-    def get_role_policy(self, params: dict, req: Request) -> dict:
-        check("GetRolePolicy", params)
-        role = self.role_or_404(params["RoleName"])
-        found = self.store.inline("role", role.name, params["PolicyName"])
-        if found is None:
-            raise no_such_entity(f"The role policy with name {params['PolicyName']} cannot be found.")
-        return {"RoleName": role.name, "PolicyName": found[0], "PolicyDocument": encoded(found[1])}
-
-    def delete_role_policy(self, params: dict, req: Request) -> dict:
-        check("DeleteRolePolicy", params)
-        role = self.role_or_404(params["RoleName"])
-        if not self.store.delete_inline("role", role.name, params["PolicyName"]):
-            raise no_such_entity(f"The role policy with name {params['PolicyName']} cannot be found.")
-        return {}
-
-    def list_role_policies(self, params: dict, req: Request) -> dict:
-        check("ListRolePolicies", params)
-        role = self.role_or_404(params["RoleName"])
-        return page(self.store.inline_names("role", role.name), params, str.lower, "PolicyNames")
+    put_role_policy = inline.put_policy_operation("Role", "role", role_name, documents.ROLE_INLINE_QUOTA)
+    get_role_policy = inline.get_policy_operation("Role", "role", role_name)
+    delete_role_policy = inline.delete_policy_operation("Role", "role", role_name)
+    list_role_policies = inline.list_policies_operation("Role", "role", role_name)

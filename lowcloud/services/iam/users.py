@@ -8,9 +8,10 @@ from the Cloud's seeded ids, shown once by CreateAccessKey.
 from __future__ import annotations
 
 from lowcloud.services.base import Request
-from lowcloud.services.iam import documents
-from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, limit_exceeded,
-                                          new_id, no_such_entity, page, path_of, tag_list)
+from lowcloud.services.iam import documents, inline
+from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, found, limit_exceeded,
+                                          new_id, no_such_entity, on_path, page, path_of, tag_list)
+from lowcloud.services.iam.policies import attach_operation, detach_operation, list_attached_operation
 from lowcloud.services.iam.store import User
 
 MAX_ACCESS_KEYS = 2
@@ -18,12 +19,14 @@ KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
+def user_name(svc, params: dict) -> str:
+    """The stored name of the user a request's UserName names (NoSuchEntity when absent)."""
+    return svc.user_or_404(params["UserName"]).name
+
+
 class UserOps:
     def user_or_404(self, name: str) -> User:
-        user = self.store.user(name)
-        if user is None:
-            raise no_such_entity(f"The user with name {name} cannot be found.")
-        return user
+        return found(self.store.user(name), f"The user with name {name} cannot be found.")
 
     def user_out(self, user: User, listing: bool = False) -> dict:
         out = {"Path": user.path, "UserName": user.name, "UserId": user.id,
@@ -58,8 +61,7 @@ class UserOps:
 
     def list_users(self, params: dict, req: Request) -> dict:
         check("ListUsers", params)
-        prefix = params.get("PathPrefix") or "/"
-        users = [self.user_out(u, listing=True) for u in self.store.users() if u.path.startswith(prefix)]
+        users = [self.user_out(u, listing=True) for u in on_path(self.store.users(), params)]
         return page(users, params, lambda u: u["UserName"].lower(), "Users")
 
     def delete_user(self, params: dict, req: Request) -> dict:
@@ -113,49 +115,10 @@ class UserOps:
         return {}
 
     # --- user policies ------------------------------------------------------------
-    def put_user_policy(self, params: dict, req: Request) -> dict:
-        check("PutUserPolicy", params)
-        user = self.user_or_404(params["UserName"])
-        documents.check_identity_policy(params["PolicyDocument"])
-        others = self.store.inline_documents("user", user.name)
-        others.pop(next((n for n in others if n.lower() == params["PolicyName"].lower()), None), None)
-        total = sum(map(documents.size, others.values())) + documents.size(params["PolicyDocument"])
-        if total > documents.USER_INLINE_QUOTA:
-            raise limit_exceeded(f"Maximum policy size of {documents.USER_INLINE_QUOTA} bytes exceeded for "
-                                 f"user {user.name}")
-        self.store.put_inline("user", user.name, params["PolicyName"], params["PolicyDocument"])
-        return {}
-
-    def get_user_policy(self, params: dict, req: Request) -> dict:
-        check("GetUserPolicy", params)
-        user = self.user_or_404(params["UserName"])
-        found = self.store.inline("user", user.name, params["PolicyName"])
-        if found is None:
-            raise no_such_entity(f"The user policy with name {params['PolicyName']} cannot be found.")
-        return {"UserName": user.name, "PolicyName": found[0], "PolicyDocument": encoded(found[1])}
-
-    def delete_user_policy(self, params: dict, req: Request) -> dict:
-        check("DeleteUserPolicy", params)
-        user = self.user_or_404(params["UserName"])
-        if not self.store.delete_inline("user", user.name, params["PolicyName"]):
-            raise no_such_entity(f"The user policy with name {params['PolicyName']} cannot be found.")
-        return {}
-
-    def list_user_policies(self, params: dict, req: Request) -> dict:
-        check("ListUserPolicies", params)
-        user = self.user_or_404(params["UserName"])
-        return page(self.store.inline_names("user", user.name), params, str.lower, "PolicyNames")
-
-    def attach_user_policy(self, params: dict, req: Request) -> dict:
-        check("AttachUserPolicy", params)
-        self.attach("user", self.user_or_404(params["UserName"]).name, params["PolicyArn"])
-        return {}
-
-    def detach_user_policy(self, params: dict, req: Request) -> dict:
-        check("DetachUserPolicy", params)
-        self.detach("user", self.user_or_404(params["UserName"]).name, params["PolicyArn"])
-        return {}
-
-    def list_attached_user_policies(self, params: dict, req: Request) -> dict:
-        check("ListAttachedUserPolicies", params)
-        return self.attached_out("user", self.user_or_404(params["UserName"]).name, params)
+    put_user_policy = inline.put_policy_operation("User", "user", user_name, documents.USER_INLINE_QUOTA)
+    get_user_policy = inline.get_policy_operation("User", "user", user_name)
+    delete_user_policy = inline.delete_policy_operation("User", "user", user_name)
+    list_user_policies = inline.list_policies_operation("User", "user", user_name)
+    attach_user_policy = attach_operation("User", "user", user_name)
+    detach_user_policy = detach_operation("User", "user", user_name)
+    list_attached_user_policies = list_attached_operation("User", "user", user_name)

@@ -31,6 +31,39 @@ def not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message)
 
 
+def group_by_arn(svc, params: dict) -> Group:
+    return svc._group_of_arn(params["resourceArn"])
+
+
+def group_by_name(svc, params: dict) -> Group:
+    return svc._named_group(params["logGroupName"])
+
+
+# Tag/Untag/ListTags: the same on a group named by ARN (TagResource...) or by name (TagLogGroup...);
+# ``locate(svc, params)`` finds the group after the model check.
+def tag_operation(op: str, locate):
+    def operation(self, params: dict, req: Request) -> dict:
+        self._check(op, params)
+        self._add_tags(locate(self, params), params["tags"])
+        return {}
+    return operation
+
+
+def untag_operation(op: str, locate, keys_field: str):
+    def operation(self, params: dict, req: Request) -> dict:
+        self._check(op, params)
+        self.store.untag(locate(self, params).name, params[keys_field])
+        return {}
+    return operation
+
+
+def list_tags_operation(op: str, locate):
+    def operation(self, params: dict, req: Request) -> dict:
+        self._check(op, params)
+        return {"tags": self.store.tags(locate(self, params).name)}
+    return operation
+
+
 class Logs(Service):
     name = "logs"
 
@@ -277,30 +310,9 @@ class Logs(Service):
                            resourceName=self.arn(f"log-group:{group.name}"))
         self.store.tag(group.name, tags)
 
-    def tag_resource(self, params: dict, req: Request) -> dict:
-        self._check("TagResource", params)
-        self._add_tags(self._group_of_arn(params["resourceArn"]), params["tags"])
-        return {}
-
-    def untag_resource(self, params: dict, req: Request) -> dict:
-        self._check("UntagResource", params)
-        self.store.untag(self._group_of_arn(params["resourceArn"]).name, params["tagKeys"])
-        return {}
-
-    def list_tags_for_resource(self, params: dict, req: Request) -> dict:
-        self._check("ListTagsForResource", params)
-        return {"tags": self.store.tags(self._group_of_arn(params["resourceArn"]).name)}
-
-    def tag_log_group(self, params: dict, req: Request) -> dict:
-        self._check("TagLogGroup", params)
-        self._add_tags(self._named_group(params["logGroupName"]), params["tags"])
-        return {}
-
-    def untag_log_group(self, params: dict, req: Request) -> dict:
-        self._check("UntagLogGroup", params)
-        self.store.untag(self._named_group(params["logGroupName"]).name, params["tags"])
-        return {}
-
-    def list_tags_log_group(self, params: dict, req: Request) -> dict:
-        self._check("ListTagsLogGroup", params)
-        return {"tags": self.store.tags(self._named_group(params["logGroupName"]).name)}
+    tag_resource = tag_operation("TagResource", group_by_arn)
+    untag_resource = untag_operation("UntagResource", group_by_arn, "tagKeys")
+    list_tags_for_resource = list_tags_operation("ListTagsForResource", group_by_arn)
+    tag_log_group = tag_operation("TagLogGroup", group_by_name)  # the older, name-addressed trio
+    untag_log_group = untag_operation("UntagLogGroup", group_by_name, "tags")
+    list_tags_log_group = list_tags_operation("ListTagsLogGroup", group_by_name)
