@@ -1,7 +1,7 @@
 """DynamoDB: put/get/batch_write/query/scan in-process against moto, the client's own ceiling, and HTTP put.
 
-The ceiling is the same boto3 call answered by a stub service method that returns {} at once: what
-put_item/get_item would cost if DynamoDB itself took no time (serialization, dispatch, parsing).
+The ceiling is the same boto3 call answered at once with a recorded lowcloud response: the client's
+own cost for the operation (serializing the request, parsing that response), with no server at all.
 """
 from __future__ import annotations
 
@@ -42,13 +42,30 @@ def _workload(ddb) -> dict:
 
 
 def _ceiling(cloud, ddb) -> dict:
-    svc = cloud.service("dynamodb")
-    svc.put_item = svc.get_item = lambda params, req=None: {}
+    """The same calls with lowcloud replaced by a stub that hands back a recorded answer at once.
+
+    What remains is the client's own work for that operation (serializing the
+    request, parsing that very response): the most any in-process server allows.
+    """
+    from lowcloud.protocol.http import HttpResponse
+    from lowcloud.protocol.inprocess import dispatcher_of
+    dispatcher = dispatcher_of(cloud)
+    real = dispatcher.handle
+    recorded = {}
+
+    def record(req):
+        resp = real(req)
+        recorded[req.headers["x-amz-target"]] = (resp.status, dict(resp.headers), resp.body_bytes())
+        return HttpResponse(*recorded[req.headers["x-amz-target"]])
+    dispatcher.handle = record
+    ddb.put_item(TableName="bench", Item=_item(0))
+    ddb.get_item(TableName="bench", Key=_key(0))
+    dispatcher.handle = lambda req: HttpResponse(*recorded[req.headers["x-amz-target"]])
     try:
         return {"put": rate(lambda i: ddb.put_item(TableName="bench", Item=_item(i)), N),
                 "get": rate(lambda i: ddb.get_item(TableName="bench", Key=_key(i)), N)}
     finally:
-        del svc.put_item, svc.get_item
+        dispatcher.handle = real
 
 
 def _http_put(url: str) -> float:
