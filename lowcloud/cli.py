@@ -42,12 +42,11 @@ def up(host: str, port: int, data_dir: str, fast: bool) -> None:
     from lowcloud.protocol.gateway import ServerThread
     cloud = _make_cloud(data_dir, fast)
     server = ServerThread(cloud, host=host, port=port)
-    server.thread = None  # serve in the foreground
     cloud.restore_services()
     console.print(f"lowcloud {__version__} serving on [bold]{server.url}[/] (data: {data_dir}, "
                   f"clock: {'virtual' if fast else 'system'})")
     try:
-        server.server.run()
+        server.serve_forever()
     finally:
         cloud.close()
 

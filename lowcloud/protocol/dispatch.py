@@ -67,7 +67,7 @@ class Dispatcher:
             return self._route_target(target)
         if signer and signer not in self._signers:
             raise AwsError("UnrecognizedClientException", f"lowcloud does not serve the '{signer}' service yet", status=400)
-        for name in self._signers[signer] if signer else self._unsigned_candidates(req):
+        for name in self._signers[signer] if signer else _unsigned_candidates():
             found = self._route_service(req, name)
             if found:
                 return found
@@ -81,10 +81,6 @@ class Dispatcher:
         if op_name not in service_model(name).operation_names:
             raise AwsError("UnknownOperationException", "", status=400, _service=name)
         return name, op_name, {}, None
-
-    def _unsigned_candidates(self, req: HttpRequest) -> list[str]:
-        names = [n for n in registry.REGISTRY if protocol_of(service_model(n)) in ("rest-json", "query")]
-        return names + ["s3"]
 
     def _route_service(self, req: HttpRequest, name: str):
         protocol = protocol_of(service_model(name))
@@ -132,6 +128,12 @@ class Dispatcher:
         if model is None:
             return _plain_error(err, request_id)
         return ERROR_WRITERS[protocol](err, model, service, request_id)
+
+
+def _unsigned_candidates() -> list[str]:
+    """Services an unsigned request may be for: REST and query ones by path or Action, S3 last."""
+    names = [n for n in registry.REGISTRY if protocol_of(service_model(n)) in ("rest-json", "query")]
+    return names + ["s3"]
 
 
 def _writer(protocol: str):

@@ -131,6 +131,10 @@ class ServerThread:
     def url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    def serve_forever(self) -> None:
+        """Serve in the calling thread until interrupted (``lowcloud up``)."""
+        self.server.run()
+
     def start(self) -> "ServerThread":
         self.thread.start()
         while not self.server.started:

@@ -48,26 +48,25 @@ def _shared_session() -> boto3.session.Session:
     return boto3.session.Session(botocore_session=botocore.session.get_session())
 
 
-def _session(cloud) -> boto3.session.Session:
-    return _shared_session()
+
+def _client_args(region: str, kwargs: dict) -> dict:
+    """boto3 arguments for an in-process client: no retries, path-style S3, dummy credentials."""
+    config = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
+    user_config = kwargs.pop("config", None)
+    args = {"region_name": region, "endpoint_url": IN_PROCESS_ENDPOINT, "aws_access_key_id": "test",
+            "aws_secret_access_key": "test", **kwargs}
+    args["config"] = config.merge(user_config) if user_config is not None else config
+    return args
 
 
 def make_client(cloud, name: str, region: str, **kwargs):
-    config = Config(retries={"max_attempts": 1, "mode": "standard"}, s3={"addressing_style": "path"})
-    if kwargs.get("config") is not None:
-        config = config.merge(kwargs.pop("config"))
-    kwargs.setdefault("aws_access_key_id", "test")
-    kwargs.setdefault("aws_secret_access_key", "test")
-    client = _session(cloud).client(name, region_name=region, endpoint_url=kwargs.pop("endpoint_url", IN_PROCESS_ENDPOINT),
-                                    config=config, **kwargs)
+    client = _shared_session().client(name, **_client_args(region, kwargs))
     bind(client, cloud)
     return client
 
 
 def make_resource(cloud, name: str, region: str, **kwargs):
-    kwargs.setdefault("aws_access_key_id", "test")
-    kwargs.setdefault("aws_secret_access_key", "test")
-    resource = _session(cloud).resource(name, region_name=region, endpoint_url=IN_PROCESS_ENDPOINT, **kwargs)
+    resource = _shared_session().resource(name, **_client_args(region, kwargs))
     bind(resource.meta.client, cloud)
     return resource
 
