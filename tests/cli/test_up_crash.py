@@ -68,3 +68,39 @@ def test_version_and_status(tmp_path):
     down = subprocess.run([sys.executable, "-m", "lowcloud.cli", "status", "--endpoint", f"http://127.0.0.1:{port}"],
                           capture_output=True, text=True, timeout=30)
     assert down.returncode == 1
+
+
+def _sfn(port):
+    return boto3.client("stepfunctions", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+def test_waiting_execution_resumes_after_sigkill(tmp_path):
+    """A Standard execution in a Wait, killed with the server, finishes after restart at its original due time."""
+    import json
+    port = free_port()
+    proc = _start(tmp_path / "data", port)
+    definition = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 3, "Next": "Done"},
+                                                "Done": {"Type": "Pass", "Result": {"resumed": True}, "End": True}}}
+    try:
+        sfn = _sfn(port)
+        arn = sfn.create_state_machine(name="resume", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
+        execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
+        started = sfn.describe_execution(executionArn=execution)["startDate"]
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(10)
+    proc = _start(tmp_path / "data", port)
+    try:
+        sfn = _sfn(port)
+        deadline = time.time() + 30
+        while (desc := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING" and time.time() < deadline:
+            time.sleep(0.1)
+        assert desc["status"] == "SUCCEEDED" and json.loads(desc["output"]) == {"resumed": True}
+        events = sfn.get_execution_history(executionArn=execution)["events"]
+        exited = next(e for e in events if e["type"] == "WaitStateExited")
+        assert (exited["timestamp"] - started).total_seconds() >= 3
+    finally:
+        proc.terminate()
+        proc.wait(10)
