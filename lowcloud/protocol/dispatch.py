@@ -8,7 +8,6 @@ The gateway and the in-process binding both end here.
 """
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import re
@@ -27,6 +26,7 @@ log = logging.getLogger("lowcloud.dispatch")
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
 # bucket.s3.amazonaws.com, bucket.s3.us-east-1.amazonaws.com, bucket.s3-eu-west-1.amazonaws.com,
 # bucket.s3.localhost.localstack.cloud, bucket.localhost
+_IP_HOST = re.compile(r"[\d.]+|\[[0-9a-fA-F:.]*\]")
 _S3_VHOST = re.compile(r"^(?P<bucket>.+?)\.s3[.-]|^(?P<local>.+)\.localhost$")
 ERROR_WRITERS = {"json": json_.serialize_error, "rest-json": rest_json.serialize_error,
                  "query": query.serialize_error, "rest-xml": rest_xml.serialize_error}
@@ -174,11 +174,8 @@ def _credential_scope(req: HttpRequest, default_region: str) -> tuple[str, str, 
 def _s3_path(req: HttpRequest) -> str:
     """The path-style path of an S3 request, moving a virtual-host bucket into it."""
     host = req.host.rsplit(":", 1)[0] if not req.host.startswith("[") else req.host
-    try:
-        ipaddress.ip_address(host.strip("[]"))
+    if _IP_HOST.fullmatch(host):
         return req.path
-    except ValueError:
-        pass
     m = _S3_VHOST.match(host)
     if not m:
         return req.path

@@ -39,7 +39,7 @@ def signing_name(model: ServiceModel) -> str:
     return model.metadata.get("signingName") or model.metadata.get("endpointPrefix") or model.service_name
 
 
-@dataclass(frozen=True)
+@dataclass
 class RestRoute:
     method: str
     pattern: re.Pattern
@@ -47,6 +47,14 @@ class RestRoute:
     headers: tuple  # header names the operation requires (CopyObject: x-amz-copy-source)
     literal: int  # literal characters in the URI: more is more specific
     operation: str
+
+    @functools.cached_property
+    def query_keys(self) -> frozenset:
+        return frozenset(k for k, _ in self.query)
+
+    @functools.cached_property
+    def query_values(self) -> tuple:
+        return tuple((k, v) for k, v in self.query if v is not None)
 
 
 def _compile_uri(uri: str) -> tuple[re.Pattern, tuple, int]:
@@ -95,14 +103,25 @@ def _required_located(shape, location: str) -> tuple:
                  if members[m].serialization.get("location") == location)
 
 
+@functools.lru_cache(maxsize=None)
+def _routes_for(name: str, method: str) -> tuple[RestRoute, ...]:
+    return tuple(r for r in rest_routes(name) if r.method == method)
+
+
 def match_rest(name: str, method: str, path: str, query: dict, headers: dict | None = None) -> tuple[str, dict] | None:
-    """(operation, raw path params) for a REST request, or None."""
+    """(operation, raw path params) for a REST request, or None.
+
+    Cheap tests first: the query string and headers rule out most routes before a regex runs.
+    """
     headers = headers or {}
-    for route in rest_routes(name):
-        if route.method != method or not all(h in headers for h in route.headers):
+    present = query.keys()
+    for route in _routes_for(name, method):
+        if not route.query_keys <= present or any(query[k] != v for k, v in route.query_values):
+            continue
+        if route.headers and not all(h in headers for h in route.headers):
             continue
         m = route.pattern.fullmatch(path)
-        if m and all(k in query and (v is None or query[k] == v) for k, v in route.query):
+        if m:
             return route.operation, m.groupdict()
     return None
 

@@ -21,15 +21,23 @@ def parse_request(req: HttpRequest, op, path_params: dict, read_body: Callable) 
     if shape is None:
         return {}
     params: dict = {}
-    body_members = {}
-    for name, member in shape.members.items():
+    located, body_members = _split_members(shape)
+    for name, member in located:
         value = _located_value(req, member, path_params)
         if value is not None:
             params[name] = value
-        elif member.serialization.get("location") is None:
-            body_members[name] = member
     params.update(_body_params(req, shape, body_members, read_body))
     return params
+
+
+def _split_members(shape) -> tuple[list, dict]:
+    """(members bound to URI/query/headers, members in the body), computed once per shape."""
+    split = getattr(shape, "_lc_split", None)
+    if split is None:
+        located = [(n, m) for n, m in shape.members.items() if m.serialization.get("location")]
+        body = {n: m for n, m in shape.members.items() if not m.serialization.get("location")}
+        split = shape._lc_split = (located, body)
+    return split
 
 
 def _located_value(req: HttpRequest, member, path_params: dict):
