@@ -21,45 +21,53 @@ INLINE_LIMIT = 256 * 1024  # bodies up to this size are returned as bytes
 class Digests:
     """MD5 plus the requested additional checksums of everything fed to ``update``.
 
-    Large bodies are hashed on a helper thread while the caller writes them
-    (hashlib and zlib release the GIL), so hashing and disk I/O overlap;
-    ``finish`` waits for the hashes.
+    Large bodies are hashed on helper threads, one per hash, while the caller
+    writes them (hashlib and zlib release the GIL), so the hashes and disk I/O
+    overlap; ``finish`` waits for them.
     """
 
     def __init__(self, algorithms=(), background: bool = False):
         self.md5 = hashlib.md5()
         self.hashers = {a: checksums.hasher(a) for a in algorithms}
         self.size = 0
-        self._queue = queue.Queue(maxsize=8) if background else None
-        self._worker = threading.Thread(target=self._drain, daemon=True) if background else None
-        if self._worker is not None:
-            self._worker.start()
+        self._lanes = [_Lane(h) for h in (self.md5, *self.hashers.values())] if background else []
 
     def update(self, chunk) -> None:
         self.size += len(chunk)
-        if self._queue is not None:
-            self._queue.put(chunk)
-        else:
-            self._hash(chunk)
-
-    def _hash(self, chunk) -> None:
+        if self._lanes:
+            for lane in self._lanes:
+                lane.queue.put(chunk)
+            return
         self.md5.update(chunk)
         for h in self.hashers.values():
             h.update(chunk)
 
-    def _drain(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            self._hash(chunk)
-
     def finish(self) -> "Digests":
-        if self._worker is not None:
-            self._queue.put(None)
-            self._worker.join()
-            self._worker = self._queue = None
+        for lane in self._lanes:
+            lane.close()
+        self._lanes = []
         return self
 
     def checksum(self, algorithm: str) -> str:
         return checksums.b64(self.hashers[algorithm].digest())
+
+
+class _Lane:
+    """One hash fed from a bounded queue on its own thread."""
+
+    def __init__(self, hasher):
+        self.hasher = hasher
+        self.queue = queue.Queue(maxsize=8)
+        self.thread = threading.Thread(target=self._drain, daemon=True)
+        self.thread.start()
+
+    def _drain(self) -> None:
+        while (chunk := self.queue.get()) is not None:
+            self.hasher.update(chunk)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
 
 
 def _as_bytes(body):
