@@ -134,11 +134,17 @@ class Clock:
 
     def run(self, coro, timeout: float | None = None) -> Any:
         """Run a coroutine on the loop and wait for its result (not from the loop)."""
+        self._not_in_loop("run")
         return self.spawn(coro).result(timeout)
+
+    def _not_in_loop(self, what: str) -> None:
+        if self.in_loop():
+            raise RuntimeError(f"clock.{what}() waits for the clock's own loop; it cannot be called from it")
 
     # --- idleness -----------------------------------------------------------
     def run_until_idle(self, timeout: float = 60.0) -> None:
         """Block until the loop has nothing ready, no job in flight and no timer."""
+        self._not_in_loop("run_until_idle")
         with self._idle:
             self._is_idle = False
             self.loop.call_soon_threadsafe(lambda: None)
@@ -221,6 +227,7 @@ class VirtualClock(Clock):
 
     def advance(self, seconds: float, timeout: float = 60.0) -> None:
         """Let virtual time run ``seconds`` further, firing every timer due on the way."""
+        self._not_in_loop("advance")
         done = threading.Event()
 
         def start():

@@ -84,3 +84,21 @@ def test_system_clock_daemon_timer_fires_in_real_time():
         assert fired == ["now"]
     finally:
         clock.close()
+
+
+def test_waiting_on_the_clock_from_its_own_loop_is_refused():
+    clock = VirtualClock(start=0)
+
+    async def inside():
+        for call in (lambda: clock.advance(1), clock.run_until_idle):
+            try:
+                call()
+            except RuntimeError as exc:
+                assert "cannot be called from it" in str(exc)
+            else:
+                raise AssertionError("expected RuntimeError")
+        return True
+    try:
+        assert clock.run(inside(), timeout=5) is True
+    finally:
+        clock.close()
