@@ -1,10 +1,12 @@
 """One HTTP request -> one service operation -> one HTTP response.
 
 Reading top to bottom: find the service (SigV4 credential scope, X-Amz-Target,
-S3 virtual-host names), find the operation (target, Action, or URI template),
-parse the wire into boto3-shaped params, validate them against the model, call
-the service, and write its answer or its AwsError in the service's protocol.
-The gateway and the in-process binding both end here.
+RPC v2 path, S3 virtual-host names), find the operation (target, path, Action,
+or URI template), parse the wire into boto3-shaped params, validate them against
+the model, call the service, and write its answer or its AwsError in the
+request's protocol: a service listing several (CloudWatch: CBOR, json, query)
+answers each request in the one it came in.  The gateway and the in-process
+binding both end here.
 """
 from __future__ import annotations
 
@@ -16,9 +18,9 @@ from botocore import xform_name
 
 from lowcloud import services as registry
 from lowcloud.errors import AwsError
-from lowcloud.protocol import json_, query, rest_json, rest_xml
+from lowcloud.protocol import cbor_, json_, query, rest_json, rest_xml
 from lowcloud.protocol.http import HttpRequest, HttpResponse
-from lowcloud.protocol.model import match_rest, operation, protocol_of, service_model, signing_name
+from lowcloud.protocol.model import match_rest, operation, protocol_of, protocols_of, service_model, signing_name
 from lowcloud.protocol.validate import validate
 from lowcloud.services.base import Request
 
@@ -29,7 +31,8 @@ _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/aws4_requ
 _IP_HOST = re.compile(r"[\d.]+|\[[0-9a-fA-F:.]*\]")
 _S3_VHOST = re.compile(r"^(?P<bucket>.+?)\.s3[.-]|^(?P<local>.+)\.localhost$")
 ERROR_WRITERS = {"json": json_.serialize_error, "rest-json": rest_json.serialize_error,
-                 "query": query.serialize_error, "rest-xml": rest_xml.serialize_error}
+                 "query": query.serialize_error, "rest-xml": rest_xml.serialize_error,
+                 cbor_.PROTOCOL: cbor_.serialize_error}
 INTERNAL_CODES = {"rest-xml": "InternalError"}
 
 
@@ -40,11 +43,12 @@ class Dispatcher:
 
     def handle(self, req: HttpRequest) -> HttpResponse:
         request_id = self.cloud.ids.uuid()
-        service, op_model, protocol = None, None, "json"
+        service, op_model = None, None
+        protocol = cbor_.PROTOCOL if cbor_.is_request(req) else "json"
         try:
             access_key, region, signer = _credential_scope(req, self.cloud.region)
             service, op_name, path_params, form = self._route(req, signer)
-            protocol = protocol_of(service_model(service))
+            protocol = _protocol(req, service)
             op_model = operation(service, op_name)
             params = self._parse(req, op_model, protocol, path_params, form)
             ctx = Request(service, op_name, region, self.cloud.account, request_id, access_key,
@@ -52,7 +56,7 @@ class Dispatcher:
             return self._call(service, op_model, protocol, params, ctx)
         except AwsError as err:
             service = service or err.fields.pop("_service", None)
-            protocol = protocol_of(service_model(service)) if service else protocol
+            protocol = _protocol(req, service) if service else protocol
             return self._error(err, service, op_model, protocol, request_id, req)
         except Exception:  # a bug must still answer like AWS: 500 InternalFailure, never a traceback
             log.exception("internal error handling %s %s", req.method, req.path)
@@ -62,6 +66,8 @@ class Dispatcher:
 
     # --- routing -------------------------------------------------------------
     def _route(self, req: HttpRequest, signer: str | None):
+        if cbor_.is_request(req):
+            return self._route_cbor(req)
         target = req.headers.get("x-amz-target")
         if target:
             return self._route_target(target)
@@ -80,6 +86,20 @@ class Dispatcher:
             raise AwsError("UnrecognizedClientException", f"lowcloud does not serve the '{prefix}' target yet", status=400)
         if op_name not in service_model(name).operation_names:
             raise AwsError("UnknownOperationException", "", status=400, _service=name)
+        return name, op_name, {}, None
+
+    def _route_cbor(self, req: HttpRequest):
+        """``/service/<targetPrefix>/operation/<Op>`` (botocore's BaseRpcV2Serializer path)."""
+        found = cbor_.route(req.path)
+        if found is None:
+            raise AwsError("UnknownOperationException", f"lowcloud cannot route {req.method} {req.path}", status=404)
+        prefix, op_name = found
+        name = self._targets.get(prefix)
+        if name is None or cbor_.PROTOCOL not in protocols_of(service_model(name)):
+            raise AwsError("UnrecognizedClientException", f"lowcloud does not serve the '{prefix}' service over "
+                           "RPC v2 CBOR", status=400)
+        if op_name not in service_model(name).operation_names:
+            raise AwsError("UnknownOperationException", "", status=404, _service=name)
         return name, op_name, {}, None
 
     def _route_service(self, req: HttpRequest, name: str):
@@ -103,6 +123,8 @@ class Dispatcher:
     def _parse(self, req, op_model, protocol, path_params, form) -> dict:
         if protocol == "json":
             return json_.parse(req, op_model)
+        if protocol == cbor_.PROTOCOL:
+            return cbor_.parse(req, op_model)
         if protocol == "query":
             return query.parse(req, op_model, form)
         if protocol == "rest-json":
@@ -125,7 +147,7 @@ class Dispatcher:
         model = op_model.service_model if op_model is not None else (service_model(service) if service else None)
         if protocol == "rest-xml":
             return rest_xml.serialize_error(err, model, service or "s3", request_id, head=req.method == "HEAD")
-        if model is None:
+        if model is None and protocol != cbor_.PROTOCOL:
             return _plain_error(err, request_id)
         return ERROR_WRITERS[protocol](err, model, service, request_id)
 
@@ -138,7 +160,15 @@ def _unsigned_candidates() -> list[str]:
 
 def _writer(protocol: str):
     return {"json": json_.serialize, "rest-json": rest_json.serialize, "query": query.serialize,
-            "rest-xml": rest_xml.serialize}[protocol]
+            "rest-xml": rest_xml.serialize, cbor_.PROTOCOL: cbor_.serialize}[protocol]
+
+
+def _protocol(req: HttpRequest, service: str) -> str:
+    """The protocol to answer in: the request's when the service lists it, else the service's default."""
+    model = service_model(service)
+    if cbor_.is_request(req) and cbor_.PROTOCOL in protocols_of(model):
+        return cbor_.PROTOCOL
+    return protocol_of(model)
 
 
 def _plain_error(err: AwsError, request_id: str) -> HttpResponse:

@@ -14,7 +14,7 @@ from datetime import datetime
 from lowcloud.errors import AwsError
 from lowcloud.protocol import jsonbody
 from lowcloud.protocol.http import HttpRequest, HttpResponse
-from lowcloud.protocol.model import error_status
+from lowcloud.protocol.model import error_status, query_error_headers
 from lowcloud.protocol.values import WireError, b64encode, format_time
 
 ERROR_NAMESPACES = {"dynamodb": "com.amazonaws.dynamodb.v20120810#", "dynamodbstreams": "com.amazonaws.dynamodb.v20120810#"}
@@ -46,11 +46,12 @@ def serialize(output: dict, op, service: str, request_id: str) -> HttpResponse:
 
 
 def serialize_error(err: AwsError, op_model, service: str, request_id: str) -> HttpResponse:
-    status, _sender, code = error_status(service, err.code)
+    status, sender, code = error_status(service, err.code)
     doc = {"__type": ERROR_NAMESPACES.get(service, "") + code, "message": err.message}
     doc.update(_plain(err.fields))
     resp = _response(err.status or status, doc, op_model, service, request_id)
     resp.headers["x-amzn-ErrorType"] = code
+    resp.headers.update(query_error_headers(op_model, code, sender and err.sender))
     return resp
 
 

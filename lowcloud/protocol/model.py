@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl
 
 import botocore.session
 from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.utils import PRIORITY_ORDERED_SUPPORTED_PROTOCOLS
 
 
 @functools.lru_cache(maxsize=None)
@@ -27,10 +28,24 @@ def service_model(name: str) -> ServiceModel:
     return botocore_session().get_service_model(name)
 
 
+SPOKEN = ("json", "rest-json", "rest-xml", "smithy-rpc-v2-cbor", "query")
+
+
+def protocols_of(model: ServiceModel) -> list[str]:
+    return list(model.metadata.get("protocols") or [model.protocol])
+
+
 def protocol_of(model: ServiceModel) -> str:
-    """The wire protocol lowcloud serves: the first of the model's that we speak."""
-    for proto in model.metadata.get("protocols") or [model.protocol]:
-        if proto in ("json", "rest-json", "query", "rest-xml"):
+    """The service's default wire protocol: the one botocore's clients pick.
+
+    botocore takes the first of its own priority list (json, rest-json, rest-xml,
+    smithy-rpc-v2-cbor, query, ec2) that the model lists, not the model's first
+    (botocore/model.py ``resolved_protocol``), so CloudWatch's clients speak json.
+    Requests in another listed protocol are answered in theirs (dispatch).
+    """
+    listed = protocols_of(model)
+    for proto in PRIORITY_ORDERED_SUPPORTED_PROTOCOLS:
+        if proto in listed and proto in SPOKEN:
             return proto
     return model.protocol
 
@@ -149,6 +164,17 @@ def error_status(name: str, code: str) -> tuple[int, bool, str]:
     err = shape.metadata.get("error", {})
     wire = err.get("code") or shape.name
     return err.get("httpStatusCode", 400), err.get("senderFault", True), wire
+
+
+def query_error_headers(model, code: str, sender: bool) -> dict[str, str]:
+    """``x-amzn-query-error: Code;Sender`` for awsQueryCompatible services (json and CBOR errors).
+
+    botocore takes the error code from it (parsers.py ``_do_query_compatible_error_parse``),
+    which is what its modeled exceptions are keyed by (CloudWatch: InvalidParameterValue).
+    """
+    if model is None or "awsQueryCompatible" not in model.metadata:
+        return {}
+    return {"x-amzn-query-error": f"{code};{'Sender' if sender else 'Receiver'}"}
 
 
 def operation(name: str, op: str) -> OperationModel:
