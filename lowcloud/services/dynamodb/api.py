@@ -11,7 +11,6 @@ PITR and export operations belong to ``backups.Backups``.
 from __future__ import annotations
 
 import importlib
-from contextlib import contextmanager
 from typing import Iterator
 
 from lowcloud.errors import AwsError
@@ -28,6 +27,9 @@ class NoChangeLog:
 
     def record(self, table, event_name, keys, old_image, new_image, user_identity=None) -> None:
         pass
+
+    def wants(self, table_desc) -> bool:
+        return False
 
     def on_table_updated(self, table_desc) -> None:
         pass
@@ -47,11 +49,36 @@ def _optional(module: str, attr: str, svc):
 
 
 class WriteLog:
-    """Change records queued during one write transaction."""
+    """One write under the database lock, and the change records it queued.
 
-    def __init__(self, svc):
+    A plain context manager (no generator): ``single`` writes are one
+    autocommitted statement, the others run in ``db.transaction()``.  Queued
+    records go to ``changes.record`` after COMMIT, still under the lock.
+    """
+
+    def __init__(self, svc, single: bool = False):
         self.svc = svc
         self.pending: list[tuple] = []
+        self.single = single
+        self.transaction = None
+
+    def __enter__(self) -> "WriteLog":
+        self.svc.db.lock.acquire()
+        if not self.single:
+            self.transaction = self.svc.db.transaction()
+            self.transaction.__enter__()
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        try:
+            if self.transaction is not None:
+                self.transaction.__exit__(exc_type, exc, tb)
+            if exc_type is None:
+                for table, event, keys, old, new, identity in self.pending:
+                    self.svc.changes.record(table, event, keys, old, new, user_identity=identity)
+        finally:
+            self.svc.db.lock.release()
+        return False
 
     def change(self, table, old: dict | None, new: dict | None, identity: dict | None = None) -> None:
         if old is not None and new is not None and av_equal({"M": old}, {"M": new}):
@@ -60,6 +87,14 @@ class WriteLog:
         self.pending.append((table.public, event, table.key_attributes(new or old), old, new, identity))
         if new is not None and table.ttl_attribute is not None:
             self.svc.ttl.noticed(expiry(table, new))
+
+    def blind(self, table) -> bool:
+        """True when a write to ``table`` needs no old item and no ``change``: no index, no TTL, no
+        change log that wants its changes (a stand-in without ``wants`` is taken to want them all)."""
+        if table.index_list or table.ttl_attribute is not None:
+            return False
+        wants = getattr(self.svc.changes, "wants", None)
+        return wants is not None and not wants(table.public)
 
 
 class DynamoDB(Service):
@@ -76,18 +111,9 @@ class DynamoDB(Service):
         self.changes = _optional("lowcloud.services.dynamodb.streams", "ChangeLog", self) or NoChangeLog()
         self.backups = _optional("lowcloud.services.dynamodb.backups", "Backups", self)
 
-    @contextmanager
-    def writing(self, single: bool = False) -> Iterator[WriteLog]:
+    def writing(self, single: bool = False) -> WriteLog:
         """Hold the database for one write; ``single``: it is one statement, so autocommit suffices."""
-        log = WriteLog(self)
-        with self.db.lock:
-            if single:
-                yield log
-            else:
-                with self.db.transaction():
-                    yield log
-            for table, event, keys, old, new, identity in log.pending:
-                self.changes.record(table, event, keys, old, new, user_identity=identity)
+        return WriteLog(self, single)
 
     # --- for the Streams/export side ----------------------------------------------------
     def describe(self, table_name: str) -> dict:

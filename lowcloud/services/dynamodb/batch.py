@@ -109,7 +109,8 @@ def batch_write_item(svc, params: dict) -> dict:
         raise invalid("Too many items requested for the BatchWriteItem call")
     plans = [_plan_write(svc, name, writes) for name, writes in requests.items()]
     with svc.writing() as log:
-        sizes = [_apply_writes(svc, log, table, ops) for table, ops in plans]
+        sizes = [_apply_blind(svc, table, ops) if mode == "NONE" and log.blind(table)
+                 else _apply_writes(svc, log, table, ops) for table, ops in plans]
     out = {"UnprocessedItems": {}}
     if mode != "NONE":
         out["ConsumedCapacity"] = [capacity.report(mode, t.name, units) for (t, _), units in zip(plans, sizes)]
@@ -152,3 +153,13 @@ def _apply_writes(svc, log, table, ops) -> float:
             log.change(table, old, None)
         units += capacity.write_units(size, row[1] if row else 0)
     return units
+
+
+def _apply_blind(svc, table, ops) -> float:
+    """The writes of a table whose old items nobody needs (``WriteLog.blind``); capacity is not reported."""
+    for kind, key, item, _, size in ops:
+        if kind == "put":
+            svc.store.put(table, key, item, size, None)
+        else:
+            svc.store.delete(table, key, None)
+    return 0.0

@@ -34,7 +34,10 @@ def put_item(svc, params: dict) -> dict:
     item, size, key = checked_item(table, params.get("Item"))
     test = write_condition(params)
     with svc.writing(single=not table.index_list) as log:
-        old = write_put(svc, log, table, key, item, size, test, params)
+        if test is None and returning == "NONE" and mode == "NONE" and log.blind(table):
+            old = write_blind(svc, table, key, item, size)
+        else:
+            old = write_put(svc, log, table, key, item, size, test, params)
     out = {"Attributes": old} if returning == "ALL_OLD" and old else {}
     return finish_write(svc, table, out, params, mode, old, item, key)
 
@@ -49,6 +52,8 @@ def checked_item(table, raw, mismatch: str | None = None):
 
 
 def write_condition(params: dict):
+    if params.keys().isdisjoint(prepare.CONDITION_INPUTS):
+        return None
     prepare.check_mix(params, (("Expected", "ConditionalOperator"), ("ConditionExpression",)))
     names = prepare.names_for(params)
     test = prepare.condition(params, names)
@@ -64,6 +69,11 @@ def write_put(svc, log, table, key, item, size, test, params):
     check_collection(svc, table, key)
     log.change(table, old, item)
     return old
+
+
+def write_blind(svc, table, key, item, size) -> None:
+    """A put nobody needs the old item of (see ``WriteLog.blind``): one statement, no read."""
+    svc.store.put(table, key, item, size, None)
 
 
 # --- GetItem -------------------------------------------------------------------------------

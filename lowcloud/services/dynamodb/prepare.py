@@ -17,6 +17,9 @@ from lowcloud.services.dynamodb.expressions import Names, legacy_mix_error, pars
 RETURN_VALUES = ("ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW")
 EXPRESSION_FIELDS = ("ConditionExpression", "UpdateExpression", "ProjectionExpression", "FilterExpression",
                      "KeyConditionExpression")
+# Every parameter the condition/expression checks read: a request naming none of them has no condition.
+CONDITION_INPUTS = frozenset(EXPRESSION_FIELDS + ("Expected", "ConditionalOperator", "ExpressionAttributeNames",
+                                                  "ExpressionAttributeValues"))
 
 
 def invalid(message: str) -> AwsError:

@@ -170,6 +170,8 @@ class ChangeLog:
         self.db = open_store(service.cloud, service.region)
         self._open: dict[str, tuple | None] = {}  # table name -> (arn, shard, view) of its ENABLED stream
         self._last_trim = float("-inf")
+        self._pitr_seen: dict[str, bool] = {}  # valid while the store's total_changes stays at _pitr_version
+        self._pitr_version = -1
 
     # --- item changes -----------------------------------------------------------------
     def record(self, table_desc: dict, event_name: str, keys: dict, old_image: dict | None,
@@ -187,6 +189,11 @@ class ChangeLog:
         if stream:
             self._publish(stream, table_desc["TableName"], seq, body)
         self._maybe_trim(now)
+
+    def wants(self, table_desc: dict) -> bool:
+        """Whether ``record`` would log changes of this table (stream or PITR on); no side effects."""
+        spec = table_desc.get("StreamSpecification") or {}
+        return bool(spec.get("StreamEnabled")) or self._pitr_enabled(table_desc["TableName"])
 
     def _record_body(self, view: str, event_name: str, keys, old, new, identity, now: float) -> str:
         data = {"ApproximateCreationDateTime": int(now), "Keys": keys}
@@ -221,8 +228,16 @@ class ChangeLog:
         self.service.cloud.fabric.publish(STREAM_TOPIC, fact)
 
     def _pitr_enabled(self, table_name: str) -> bool:
-        row = self.db.one("SELECT enabled FROM pitr WHERE table_name=?", (table_name,))
-        return bool(row and row[0])
+        """PITR status, re-read only after something wrote to this store (no write, no change)."""
+        version = self.db.conn.total_changes
+        if version != self._pitr_version:
+            self._pitr_seen.clear()
+            self._pitr_version = version
+        found = self._pitr_seen.get(table_name)
+        if found is None:
+            row = self.db.one("SELECT enabled FROM pitr WHERE table_name=?", (table_name,))
+            found = self._pitr_seen[table_name] = bool(row and row[0])
+        return found
 
     def _maybe_trim(self, now: float) -> None:
         if now - self._last_trim < TRIM_EVERY_SECONDS:

@@ -51,7 +51,8 @@ def parse_number(text) -> tuple[int, str, int]:
 
 def canonical_number(text) -> str:
     """AWS's canonical text for a number; ValidationException if out of range."""
-    if type(text) is str and len(text) <= 38 and _CANONICAL.fullmatch(text) and text != "-0":
+    if type(text) is str and len(text) <= 38 and (_plain_integer(text) or _CANONICAL.fullmatch(text)) \
+            and text != "-0":
         return text
     sign, digits, point = parse_number(text)
     if not digits:
@@ -69,6 +70,11 @@ def canonical_number(text) -> str:
     else:
         body = digits[:point] + "." + digits[point:]
     return "-" + body if sign < 0 else body
+
+
+def _plain_integer(text: str) -> bool:
+    """ASCII digits without a leading zero ("0" itself included): canonical as it stands."""
+    return text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1)
 
 
 def number_of(av_n: str) -> Decimal:
@@ -91,15 +97,15 @@ def clean(av, where: str = INVALID) -> tuple[dict, int]:
     """Validate one AttributeValue; return (canonical value, size in bytes)."""
     if type(av) is not dict or len(av) != 1:
         raise _shape_error(av, where)
-    for kind, value in av.items():
-        if kind == "S":
-            if type(value) is not str:
-                raise invalid(f"{where}Invalid attribute value type")
-            return av, len(value.encode("utf-8")) if not value.isascii() else len(value)
-        if kind == "N":
-            canon = canonical_number(value)
-            return (av if canon == value else {"N": canon}), _number_size(canon)
-        return _clean_other(av, kind, value, where)
+    (kind, value), = av.items()
+    if kind == "S":
+        if type(value) is not str:
+            raise invalid(f"{where}Invalid attribute value type")
+        return av, len(value.encode("utf-8")) if not value.isascii() else len(value)
+    if kind == "N":
+        canon = canonical_number(value)
+        return (av if canon == value else {"N": canon}), _number_size(canon)
+    return _clean_other(av, kind, value, where)
 
 
 def _clean_other(av, kind, value, where):
@@ -187,7 +193,7 @@ def clean_item(item: dict) -> tuple[dict, int]:
         c, s = clean(av)
         changed |= c is not av
         out[name] = c
-        size += len(name.encode("utf-8")) + s
+        size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + s
     return (out if changed else item), size
 
 
@@ -218,6 +224,8 @@ def key_bytes(kind: str, value) -> bytes:
 
 def number_key(canon: str) -> bytes:
     """Order-preserving bytes for a canonical number (sign, exponent, digits)."""
+    if canon.isdigit() and canon.isascii():
+        return _natural_key(canon)
     sign, digits, point = parse_number(canon)
     if not digits:
         return b"\x01"
@@ -226,6 +234,14 @@ def number_key(canon: str) -> bytes:
         return b"\x02" + exponent + digits.encode()
     flipped = bytes(0xFF - b for b in exponent)
     return b"\x00" + flipped + bytes(0x69 - ord(c) for c in digits) + b"\xff"
+
+
+def _natural_key(text: str) -> bytes:
+    """``number_key`` of ASCII digits, as parse_number would split them (value = 0.digits * 10**point)."""
+    digits = text.lstrip("0")
+    if not digits:
+        return b"\x01"
+    return b"\x02" + (len(digits) + 0x8000).to_bytes(2, "big") + digits.rstrip("0").encode()
 
 
 def partition_bucket(pk: bytes) -> int:
