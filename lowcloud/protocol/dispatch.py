@@ -50,6 +50,8 @@ class Dispatcher:
             service, op_name, path_params, form = self._route(req, signer)
             protocol = _protocol(req, service)
             op_model = operation(service, op_name)
+            if not op_model.has_streaming_input:
+                req.drain()
             params = self._parse(req, op_model, protocol, path_params, form)
             ctx = Request(service, op_name, region, self.cloud.account, request_id, access_key,
                           req.headers, req.host, {"source_ip": req.client_ip})

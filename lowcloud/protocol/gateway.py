@@ -1,14 +1,18 @@
 """The HTTP gateway: one ASGI app, served by uvicorn on 127.0.0.1:4566 by default.
 
-The handlers, in order: lowcloud's own ``/_lowcloud/health``; Lambda code
-downloads (GetFunction's ``Code.Location``); CORS preflight; then every AWS request goes to the Dispatcher in a worker thread (service code
-may block, e.g. a Lambda invoke), and its response is streamed back.
+The handlers, in order: large plain PUT bodies are streamed into their
+operation while they still arrive (S3 hashes and writes as the bytes come);
+lowcloud's own ``/_lowcloud/health``; Lambda code downloads (GetFunction's
+``Code.Location``); CORS preflight; then every AWS request goes to the
+Dispatcher in a worker thread (service code may block, e.g. a Lambda invoke),
+and its response is streamed back.
 """
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import json
+import queue
 import socket
 import threading
 
@@ -20,6 +24,7 @@ from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.inprocess import dispatcher_of
 
 CHUNK = 1 << 20
+STREAM_MIN = 8 << 20
 LAMBDA_CODE = "/_lowcloud/lambda/"
 CORS = [(b"access-control-allow-origin", b"*"), (b"access-control-allow-methods", b"GET, PUT, POST, DELETE, HEAD, OPTIONS"),
         (b"access-control-allow-headers", b"*"), (b"access-control-expose-headers", b"*")]
@@ -38,6 +43,8 @@ class Gateway:
             return await _lifespan(receive, send)
         if scope["type"] != "http":
             return
+        if _streams(scope):
+            return await _send_response(send, await self._streamed(scope, receive), head=False)
         req = await _read_request(scope, receive)
         if req.path == "/_lowcloud/health":
             resp = HttpResponse(200, {"Content-Type": "application/json"}, self.health())
@@ -49,6 +56,20 @@ class Gateway:
             loop = asyncio.get_running_loop()
             resp = await loop.run_in_executor(self.pool, self.dispatcher.handle, req)
         await _send_response(send, resp, head=req.method == "HEAD")
+
+    async def _streamed(self, scope, receive) -> HttpResponse:
+        """A large upload: the operation starts at once and reads the body while it still arrives."""
+        pipe = BodyPipe()
+        req = _request(scope, b"")
+        req.stream = pipe
+        answer = asyncio.get_running_loop().run_in_executor(self.pool, self.dispatcher.handle, req)
+        while True:
+            message = await receive()
+            pipe.feed(message.get("body", b""))
+            if not message.get("more_body"):
+                break
+        pipe.feed(b"")
+        return await answer
 
     def lambda_code(self, rest: str) -> HttpResponse:
         """``<region>/code/<id>``: a function's deployment package, as S3 would serve it to AWS users."""
@@ -74,6 +95,17 @@ async def _lifespan(receive, send) -> None:
             return
 
 
+def _streams(scope) -> bool:
+    """PUTs of plain (not aws-chunked) bodies over STREAM_MIN bytes are streamed into the operation."""
+    if scope["type"] != "http" or scope["method"] != "PUT":
+        return False
+    headers = dict(scope["headers"])
+    if b"aws-chunked" in headers.get(b"content-encoding", b"") or b"x-amz-decoded-content-length" in headers:
+        return False
+    length = headers.get(b"content-length", b"0")
+    return length.isdigit() and int(length) >= STREAM_MIN
+
+
 async def _read_request(scope, receive) -> HttpRequest:
     chunks = []
     while True:
@@ -81,11 +113,37 @@ async def _read_request(scope, receive) -> HttpRequest:
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             break
+    return _request(scope, b"".join(chunks))
+
+
+def _request(scope, body: bytes) -> HttpRequest:
     raw_path = scope.get("raw_path") or scope["path"].encode()
     headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
     client = scope.get("client") or ("127.0.0.1", 0)
     return HttpRequest(scope["method"], raw_path.decode("latin-1"), scope.get("query_string", b"").decode("latin-1"),
-                       headers, b"".join(chunks), client[0])
+                       headers, body, client[0])
+
+
+class BodyPipe:
+    """Body chunks handed from the server's loop to the operation's thread; ``read`` blocks for data."""
+
+    def __init__(self):
+        self._chunks: queue.SimpleQueue = queue.SimpleQueue()
+        self._buffer = b""
+        self._ended = False
+
+    def feed(self, chunk: bytes) -> None:
+        """Add a chunk; an empty chunk ends the body."""
+        self._chunks.put(bytes(chunk))
+
+    def read(self, n: int = -1) -> bytes:
+        while not self._ended and (n < 0 or len(self._buffer) < n):
+            chunk = self._chunks.get()
+            self._ended = not chunk
+            self._buffer += chunk
+        cut = len(self._buffer) if n < 0 else n
+        out, self._buffer = self._buffer[:cut], self._buffer[cut:]
+        return out
 
 
 async def _send_response(send, resp: HttpResponse, head: bool) -> None:

@@ -21,6 +21,12 @@ class HttpRequest:
     headers: dict[str, str] = field(default_factory=dict)  # lower-cased names
     body: bytes = b""
     client_ip: str = "127.0.0.1"
+    stream: Any = None  # a large upload still arriving: read(n) blocks for data, b"" at the end
+
+    def drain(self) -> None:
+        """Turn a still-arriving body into ``body`` bytes (operations that parse their body)."""
+        if self.stream is not None:
+            self.body, self.stream = self.stream.read(), None
 
     @cached_property
     def query(self) -> dict[str, str]:

@@ -96,6 +96,8 @@ def _body_params(req: HttpRequest, shape, body_members: dict, read_body: Callabl
     payload = shape.serialization.get("payload")
     if payload:
         member = shape.members[payload]
+        if member.type_name == "blob" and req.stream is not None:
+            return {payload: req.stream}
         if member.type_name in ("blob", "string"):
             data = req.body
             return {payload: _text(data) if member.type_name == "string" else data} if data else {}

@@ -98,3 +98,38 @@ def test_non_utf8_text_payload_is_a_4xx(gateway_url, http_client):
     r = requests.put(gateway_url + "/policy-bucket?policy", data=b"\xff\xfe\x00", timeout=10,
                      headers={"Authorization": AUTH.format(svc="s3")})
     assert 400 <= r.status_code < 500
+
+
+BIG = 9 << 20  # over the gateway's streaming threshold
+
+
+def test_large_put_streams_into_s3_and_round_trips(http_client):
+    import hashlib
+    import os
+    s3 = http_client("s3")
+    s3.create_bucket(Bucket="streamed")
+    body = os.urandom(BIG)
+    out = s3.put_object(Bucket="streamed", Key="big", Body=body)
+    assert out["ETag"] == '"' + hashlib.md5(body).hexdigest() + '"'
+    assert s3.get_object(Bucket="streamed", Key="big")["Body"].read() == body
+
+
+def test_large_put_errors_before_and_after_the_body(gateway_url, http_client):
+    import base64
+    import hashlib
+    s3 = http_client("s3")
+    body = b"x" * BIG
+    r = requests.put(gateway_url + "/no-such-bucket/k", data=body, timeout=30, headers={"Authorization": AUTH.format(svc="s3")})
+    assert r.status_code == 404 and "<Code>NoSuchBucket</Code>" in r.text
+    s3.create_bucket(Bucket="digest")
+    wrong = base64.b64encode(hashlib.md5(b"other").digest()).decode()
+    r = requests.put(gateway_url + "/digest/k", data=body, timeout=30,
+                     headers={"Authorization": AUTH.format(svc="s3"), "Content-MD5": wrong})
+    assert r.status_code == 400 and "<Code>BadDigest</Code>" in r.text
+    assert s3.list_objects_v2(Bucket="digest")["KeyCount"] == 0
+
+
+def test_large_non_streaming_put_is_read_whole(gateway_url):
+    r = requests.put(gateway_url + "/2015-03-31/functions/f/code", data=b"{" + b" " * BIG + b"}", timeout=30,
+                     headers={"Authorization": AUTH.format(svc="lambda"), "Content-Type": "application/json"})
+    assert r.status_code in (400, 404) and r.headers.get("x-amzn-ErrorType")
