@@ -1,4 +1,5 @@
 """`lowcloud up` as a real process: serve, SIGKILL right after acknowledged PUTs, restart, data intact."""
+import json
 import os
 import signal
 import subprocess
@@ -26,8 +27,8 @@ def _start(data_dir, port):
     raise AssertionError(f"lowcloud up did not start: {proc.stdout.read().decode()}")
 
 
-def _s3(port):
-    return boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
+def _client(name, port):
+    return boto3.client(name, endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
                         aws_access_key_id="test", aws_secret_access_key="test")
 
 
@@ -36,7 +37,7 @@ def test_acknowledged_objects_survive_sigkill(tmp_path):
     proc = _start(tmp_path / "data", port)
     bodies = {f"obj/{i}": os.urandom(1000 + i * 37) for i in range(20)}
     try:
-        s3 = _s3(port)
+        s3 = _client("s3", port)
         s3.create_bucket(Bucket="durable")
         for key, body in bodies.items():
             s3.put_object(Bucket="durable", Key=key, Body=body)
@@ -45,7 +46,7 @@ def test_acknowledged_objects_survive_sigkill(tmp_path):
         proc.wait(10)
     proc = _start(tmp_path / "data", port)
     try:
-        s3 = _s3(port)
+        s3 = _client("s3", port)
         for key, body in bodies.items():
             assert s3.get_object(Bucket="durable", Key=key)["Body"].read() == body
     finally:
@@ -70,20 +71,14 @@ def test_version_and_status(tmp_path):
     assert down.returncode == 1
 
 
-def _sfn(port):
-    return boto3.client("stepfunctions", endpoint_url=f"http://127.0.0.1:{port}", region_name="us-east-1",
-                        aws_access_key_id="test", aws_secret_access_key="test")
-
-
 def test_waiting_execution_resumes_after_sigkill(tmp_path):
     """A Standard execution in a Wait, killed with the server, finishes after restart at its original due time."""
-    import json
     port = free_port()
     proc = _start(tmp_path / "data", port)
     definition = {"StartAt": "Wait", "States": {"Wait": {"Type": "Wait", "Seconds": 3, "Next": "Done"},
                                                 "Done": {"Type": "Pass", "Result": {"resumed": True}, "End": True}}}
     try:
-        sfn = _sfn(port)
+        sfn = _client("stepfunctions", port)
         arn = sfn.create_state_machine(name="resume", definition=json.dumps(definition),
                                        roleArn="arn:aws:iam::000000000000:role/r")["stateMachineArn"]
         execution = sfn.start_execution(stateMachineArn=arn, input="{}")["executionArn"]
@@ -93,7 +88,7 @@ def test_waiting_execution_resumes_after_sigkill(tmp_path):
         proc.wait(10)
     proc = _start(tmp_path / "data", port)
     try:
-        sfn = _sfn(port)
+        sfn = _client("stepfunctions", port)
         deadline = time.time() + 30
         while (desc := sfn.describe_execution(executionArn=execution))["status"] == "RUNNING" and time.time() < deadline:
             time.sleep(0.1)
