@@ -71,7 +71,9 @@ class Clock:
     def __init__(self, workers: int = 32):
         self._busy = 0
         self._idle = threading.Condition()
-        self._is_idle = False
+        self._asked = 0  # idleness requests posted by run_until_idle (guarded by _idle)
+        self._seen = 0  # the newest request the loop has reached (loop thread only)
+        self._answered = 0  # the newest request the loop found idle after reaching it
         self._daemons: list = []  # heap of (when_mono, seq, handle)
         self._seq = itertools.count()
         self._executor = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="lowcloud-job")
@@ -146,15 +148,22 @@ class Clock:
         """Block until the loop has nothing ready, no job in flight and no timer."""
         self._not_in_loop("run_until_idle")
         with self._idle:
-            self._is_idle = False
-            self.loop.call_soon_threadsafe(lambda: None)
-            if not self._idle.wait_for(lambda: self._is_idle, timeout):
+            self._asked += 1
+            asked = self._asked
+        self.loop.call_soon_threadsafe(self._reach_request, asked)
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._answered >= asked, timeout):
                 raise TimeoutError("lowcloud clock did not become idle")
 
-    def _set_idle(self, value: bool) -> None:
-        if value != self._is_idle:
+    def _reach_request(self, asked: int) -> None:
+        """Runs after everything posted before the request, so idleness seen later is fresh."""
+        self._seen = max(self._seen, asked)
+
+    def _report_idle(self) -> None:
+        """The loop is idle now: answer every request it has reached."""
+        if self._answered < self._seen:
             with self._idle:
-                self._is_idle = value
+                self._answered = self._seen
                 self._idle.notify_all()
 
     def _fire_due_daemons(self) -> None:
@@ -195,8 +204,8 @@ class SystemClock(Clock):
         if self._daemons:
             gap = max(0.0, self._daemons[0][0] - self._mono())
             timeout = gap if timeout is None else min(timeout, gap)
-        idle = timeout is None and self._busy == 0 and not self.loop._ready
-        self._set_idle(idle and not self._daemons)
+        if timeout is None and self._busy == 0 and not self.loop._ready and not self._daemons:
+            self._report_idle()
         return inner.select(timeout)
 
 
@@ -249,12 +258,11 @@ class VirtualClock(Clock):
             return inner.select(0)
         events = inner.select(0)
         if events or self._busy:
-            self._set_idle(False)
             return events or inner.select(None)
         target = self._jump_target(timeout)
         if target is None:
             self._reach_horizon()
-            self._set_idle(True)
+            self._report_idle()
             return inner.select(None)
         self._vmono = max(self._vmono, target)
         self._fire_due_daemons()

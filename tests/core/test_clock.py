@@ -102,3 +102,48 @@ def test_waiting_on_the_clock_from_its_own_loop_is_refused():
         assert clock.run(inside(), timeout=5) is True
     finally:
         clock.close()
+
+
+def test_run_until_idle_waits_for_work_posted_while_the_loop_decides():
+    """Another thread posts work and asks for idleness just after the loop polled and found nothing:
+    the answer must come after that work, never from the loop's stale decision."""
+    import threading
+
+    clock = VirtualClock(start=0)
+    done, seen_at_return = [], []
+
+    async def job():
+        await clock.run_blocking(time.sleep, 0.05)
+        done.append(1)
+
+    def post_and_wait():
+        clock.spawn(job())
+        clock.run_until_idle(timeout=5)
+        seen_at_return.append(list(done))
+
+    class StalePoll:  # polls, then lets the other thread post before the loop acts on the poll
+        def __init__(self, inner):
+            self.inner, self.armed = inner, True
+
+        def select(self, timeout=None):
+            found = self.inner.select(timeout)
+            if timeout == 0 and self.armed:
+                self.armed = False
+                threading.Thread(target=post_and_wait, daemon=True).start()
+                time.sleep(0.2)
+            return found
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    try:
+        clock.run_until_idle()
+        selector = clock.loop._selector
+        selector._inner = StalePoll(selector._inner)
+        clock.call_soon(lambda: None)
+        deadline = time.monotonic() + 5
+        while not seen_at_return and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert seen_at_return == [[1]]
+    finally:
+        clock.close()
