@@ -46,6 +46,8 @@ class Gateway:
         if _streams(scope):
             return await _send_response(send, await self._streamed(scope, receive), head=False)
         req = await _read_request(scope, receive)
+        if req is None:
+            return
         if req.path == "/_lowcloud/health":
             resp = HttpResponse(200, {"Content-Type": "application/json"}, self.health())
         elif req.path.startswith(LAMBDA_CODE):
@@ -63,13 +65,11 @@ class Gateway:
         req = _request(scope, b"")
         req.stream = pipe
         answer = asyncio.get_running_loop().run_in_executor(self.pool, self.dispatcher.handle, req)
-        while True:
-            message = await receive()
-            pipe.feed(message.get("body", b""))
-            if not message.get("more_body"):
-                break
-        pipe.feed(b"")
-        return await answer
+        feeding = asyncio.ensure_future(_feed(pipe, receive))
+        try:
+            return await answer  # an early answer (an error) need not wait for a body that may never come
+        finally:
+            feeding.cancel()
 
     def lambda_code(self, rest: str) -> HttpResponse:
         """``<region>/code/<id>``: a function's deployment package, as S3 would serve it to AWS users."""
@@ -83,6 +83,20 @@ class Gateway:
     def health(self) -> bytes:
         doc = {"version": __version__, "services": {name: "available" for name in services.served()}}
         return json.dumps(doc).encode()
+
+
+async def _feed(pipe: "BodyPipe", receive) -> None:
+    """Copy the request body into the pipe as it arrives; an empty chunk marks its end."""
+    try:
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return pipe.abort()
+            pipe.feed(message.get("body", b""))
+            if not message.get("more_body"):
+                return pipe.feed(b"")
+    finally:
+        pipe.abort()  # no-op once the body ended; otherwise readers must not take a partial body as whole
 
 
 async def _lifespan(receive, send) -> None:
@@ -110,6 +124,8 @@ async def _read_request(scope, receive) -> HttpRequest:
     chunks = []
     while True:
         message = await receive()
+        if message["type"] == "http.disconnect":
+            return None  # the client left mid-body: nothing to answer, and nothing partial to store
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
             break
@@ -136,9 +152,16 @@ class BodyPipe:
         """Add a chunk; an empty chunk ends the body."""
         self._chunks.put(bytes(chunk))
 
+    def abort(self) -> None:
+        """The body will never be complete (the client left); a reader waiting for more gets an error."""
+        self._chunks.put(None)
+
     def read(self, n: int = -1) -> bytes:
         while not self._ended and (n < 0 or len(self._buffer) < n):
             chunk = self._chunks.get()
+            if chunk is None:
+                raise AwsError("IncompleteBody", "You did not provide the number of bytes specified by the "
+                                                 "Content-Length HTTP header.", status=400)
             self._ended = not chunk
             self._buffer += chunk
         cut = len(self._buffer) if n < 0 else n

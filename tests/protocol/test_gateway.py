@@ -133,3 +133,25 @@ def test_large_non_streaming_put_is_read_whole(gateway_url):
     r = requests.put(gateway_url + "/2015-03-31/functions/f/code", data=b"{" + b" " * BIG + b"}", timeout=30,
                      headers={"Authorization": AUTH.format(svc="lambda"), "Content-Type": "application/json"})
     assert r.status_code in (400, 404) and r.headers.get("x-amzn-ErrorType")
+
+
+def _put_then_hang_up(gateway_url: str, path: str, declared: int, sent: int) -> None:
+    """A PUT that promises ``declared`` bytes, sends ``sent`` of them and closes the connection."""
+    import socket
+    import time
+    host, port = gateway_url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port))) as sock:
+        head = (f"PUT {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {declared}\r\n"
+                f"Authorization: {AUTH.format(svc='s3')}\r\n\r\n")
+        sock.sendall(head.encode() + b"x" * sent)
+    time.sleep(0.5)
+
+
+@pytest.mark.parametrize("declared", [1 << 20, BIG + (1 << 20)], ids=["read-whole", "streamed"])
+def test_upload_cut_short_by_the_client_is_never_stored(gateway_url, http_client, declared):
+    s3 = http_client("s3")
+    s3.create_bucket(Bucket="cut")
+    s3.put_object(Bucket="cut", Key="k", Body=b"old")
+    _put_then_hang_up(gateway_url, "/cut/k", declared, declared // 2)
+    assert s3.get_object(Bucket="cut", Key="k")["Body"].read() == b"old"
+    assert s3.list_objects_v2(Bucket="cut")["KeyCount"] == 1
