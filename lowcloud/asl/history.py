@@ -8,7 +8,8 @@ Parallel branch or a Map iteration), so each ``Frame`` remembers its last event.
 
 Express executions keep no events (AWS has no history API for them) but still
 number them: runtime error causes quote "entered at the event id #N".  New
-events are handed to ``on_event`` so the service can persist them in batches.
+events are handed to ``on_event`` so the service can persist them in batches,
+and to ``log`` when the state machine logs to CloudWatch Logs.
 """
 from __future__ import annotations
 
@@ -28,26 +29,35 @@ def details_key(event_type: str) -> str:
 class History:
     """The event list of one execution (or just its counter, for Express)."""
 
-    __slots__ = ("clock", "keep", "events", "count", "on_event")
+    __slots__ = ("clock", "keep", "events", "count", "on_event", "log")
 
     def __init__(self, clock, keep: bool = True, events: list | None = None,
-                 on_event: Callable[[dict], None] | None = None):
+                 on_event: Callable[[dict], None] | None = None, log: Callable[[dict], None] | None = None):
         self.clock = clock
         self.keep = keep
         self.events = events if events is not None else []
         self.count = len(self.events)
         self.on_event = on_event
+        self.log = log  # CloudWatch Logs delivery, kept or not (Express logs are their only history)
+
+    @property
+    def detailed(self) -> bool:
+        """Whether events are looked at (kept or logged), so callers build their details."""
+        return self.keep or self.log is not None
 
     def add(self, event_type: str, prev: int, details: dict | None = None) -> int:
         self.count += 1
+        if not self.detailed:
+            return self.count
+        event = {"timestamp": self.clock.now(), "type": event_type, "id": self.count, "previousEventId": prev}
+        if details is not None:
+            event[details_key(event_type)] = details
         if self.keep:
-            event = {"timestamp": self.clock.now(), "type": event_type, "id": self.count,
-                     "previousEventId": prev}
-            if details is not None:
-                event[details_key(event_type)] = details
             self.events.append(event)
             if self.on_event is not None:
                 self.on_event(event)
+        if self.log is not None:
+            self.log(event)
         return self.count
 
     def truncate(self, count: int) -> None:

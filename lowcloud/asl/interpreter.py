@@ -80,7 +80,7 @@ class Visit:
         self.token = None
         self.caught = None
         self.entered_id = run.emit(frame, state.type + "StateEntered",
-                                   H.entered(state.name, run.text(value)) if run.history.keep else None)
+                                   H.entered(state.name, run.text(value)) if run.history.detailed else None)
 
     def context(self) -> dict:
         st = {"Name": self.state.name, "EnteredTime": self.run.iso(self.entered_at)}
@@ -125,7 +125,7 @@ class Visit:
                           "the maximum number of bytes service limit.")
         shown = {k: dumps(v) for k, v in assigned.items()} if assigned else None
         self.run.emit(self.frame, self.state.type + "StateExited",
-                      H.exited(self.state.name, text, shown) if self.run.history.keep else None)
+                      H.exited(self.state.name, text, shown) if self.run.history.detailed else None)
         if assigned:
             self.frame.variables.update(assigned)
         return output, (next_name if next_name is not None else self.state.next)

@@ -23,6 +23,7 @@ from lowcloud.asl.definition import load
 from lowcloud.asl.errors import StatesError
 from lowcloud.asl.interpreter import Frame, Run, dumps, iso_millis
 from lowcloud.asl.tasks import TaskRunner
+from lowcloud.services.stepfunctions.cwlogs import ExecutionLog
 
 log = logging.getLogger("lowcloud.stepfunctions")
 TERMINAL_EVENTS = {"SUCCEEDED": "ExecutionSucceeded", "FAILED": "ExecutionFailed",
@@ -127,7 +128,7 @@ class Executions:
 
     # --- start ---------------------------------------------------------------------------
     def start(self, row: dict, machine_def: str, input_text: str, express: bool, role_arn: str,
-              machine_arn: str, machine_name: str, sync: bool = False) -> Live:
+              machine_arn: str, machine_name: str, sync: bool = False, logging_json: str | None = None) -> Live:
         """Register and launch an execution; returns its Live (already running on the loop)."""
         input_value = json.loads(input_text)
         context = {"Execution": {"Id": row["arn"], "Input": input_value, "Name": row["name"], "RoleArn": role_arn,
@@ -137,7 +138,8 @@ class Executions:
             context["Execution"]["RedriveCount"] = 0
         live = Live(row, self.machine(machine_def), context, input_value, express)
         live.history = H.History(self.clock, keep=not express, on_event=None if express else
-                                 (lambda e, lv=live: self._pending(lv, e)))
+                                 (lambda e, lv=live: self._pending(lv, e)),
+                                 log=ExecutionLog.for_machine(self.service, logging_json, row["arn"], machine_name))
         started = {**H.data("input", input_text), "roleArn": role_arn}
         for key, col in (("stateMachineVersionArn", "version_arn"), ("stateMachineAliasArn", "alias_arn")):
             if row.get(col):
@@ -176,7 +178,10 @@ class Executions:
         if not redrive:
             self.store.truncate_events(row["arn"], checkpoint["count"] if checkpoint else 1)
         events = self.store.events(row["arn"])
-        live.history = H.History(self.clock, True, events, lambda e, lv=live: self._pending(lv, e))
+        machine_row = self.store.row("machines", row["machine_arn"]) or {}
+        live.history = H.History(self.clock, True, events, lambda e, lv=live: self._pending(lv, e),
+                                 ExecutionLog.for_machine(self.service, machine_row.get("logging"), row["arn"],
+                                                          row["machine_name"], row.get("redrive_count") or 0))
         if redrive:
             live.history.add("ExecutionRedriven", 0, {"redriveCount": row["redrive_count"]})
             checkpoint = {**checkpoint, "count": live.history.count, "due": None}

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 
 from lowcloud.asl import validate
 from lowcloud.errors import AwsError
+from lowcloud.services.stepfunctions import cwlogs
 from lowcloud.services.stepfunctions.common import NO_ACTIVITY, NO_MACHINE, NOT_FOUND, check_name, page, parse_arn
 
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
@@ -66,6 +67,10 @@ class MachineOps:
         if message:
             raise AwsError("InvalidDefinition", message)
 
+    def _check_logging(self, config: dict | None) -> None:
+        cwlogs.check_configuration(config)
+        cwlogs.validate_delivery(self, config)
+
     @staticmethod
     def _check_role(role_arn: str) -> None:
         if not isinstance(role_arn, str) or not role_arn.startswith("arn:"):
@@ -77,6 +82,7 @@ class MachineOps:
         check_name(name)
         self._check_role(params.get("roleArn"))
         self._check_definition(params.get("definition", ""), sm_type)
+        self._check_logging(params.get("loggingConfiguration"))
         arn = self.states_arn("stateMachine", name)
         values = {"arn": arn, "name": name, "type": sm_type, "definition": params["definition"],
                   "role_arn": params["roleArn"], "created": self.clock.now(), "updated": None, "revision_id": None,
@@ -137,6 +143,8 @@ class MachineOps:
         if params.get("roleArn") is not None:
             self._check_role(params["roleArn"])
             changes["role_arn"] = params["roleArn"]
+        if params.get("loggingConfiguration") is not None:
+            self._check_logging(params["loggingConfiguration"])
         for key, col in (("loggingConfiguration", "logging"), ("tracingConfiguration", "tracing")):
             if params.get(key) is not None:
                 changes[col] = json.dumps(params[key])

@@ -67,7 +67,7 @@ class RunOps:
             arn = self.states_arn("express", f"{machine['name']}:{name}:{self.cloud.ids.uuid()}")
             row = self._new_row(target, name, input_text, arn)
             self.executions.start(row, target["definition"], input_text, True, target["role"], machine["arn"],
-                                  machine["name"])
+                                  machine["name"], logging_json=machine.get("logging"))
             return {"executionArn": arn, "startDate": _dt(row["start"])}
         arn = self.states_arn("execution", f"{machine['name']}:{name}")
         existing = self.store.row("executions", arn)
@@ -77,7 +77,7 @@ class RunOps:
             raise AwsError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
         row = self._new_row(target, name, input_text, arn)
         self.executions.start(row, target["definition"], input_text, False, target["role"], machine["arn"],
-                              machine["name"])
+                              machine["name"], logging_json=machine.get("logging"))
         return {"executionArn": arn, "startDate": _dt(row["start"])}
 
     def start_sync_execution(self, params: dict, req) -> dict:
@@ -92,7 +92,7 @@ class RunOps:
         arn = self.states_arn("express", f"{machine['name']}:{name}:{self.cloud.ids.uuid()}")
         row = self._new_row(target, name, input_text, arn)
         live = self.executions.start(row, target["definition"], input_text, True, target["role"], machine["arn"],
-                                     machine["name"], sync=True)
+                                     machine["name"], sync=True, logging_json=machine.get("logging"))
         self._wait_on_loop(self.executions._drive(live))
         return self._sync_result(row)
 
