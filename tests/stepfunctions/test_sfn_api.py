@@ -157,6 +157,16 @@ def test_express_machines(run, sfn):
     assert error_of(sfn.start_sync_execution, stateMachineArn=standard)[0] == "StateMachineTypeNotSupported"
 
 
+def test_express_execution_times_out_after_five_minutes(run, sfn):
+    waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}
+    result = sfn.start_sync_execution(stateMachineArn=run.machine(waits, kind="EXPRESS"), input="{}")
+    assert result["status"] == "TIMED_OUT" and result["error"] == "States.Timeout"
+    assert (result["stopDate"] - result["startDate"]).total_seconds() == 300
+    shorter = dict(waits, TimeoutSeconds=30)
+    result = sfn.start_sync_execution(stateMachineArn=run.machine(shorter, kind="EXPRESS"), input="{}")
+    assert (result["stopDate"] - result["startDate"]).total_seconds() == 30
+
+
 def test_versions_and_aliases(run, sfn):
     arn = sfn.create_state_machine(name="v", roleArn=ROLE, definition=json.dumps(PASS), publish=True)
     assert arn["stateMachineVersionArn"] == arn["stateMachineArn"] + ":1"

@@ -26,6 +26,7 @@ from lowcloud.asl.tasks import TaskRunner
 from lowcloud.services.stepfunctions.cwlogs import ExecutionLog
 
 log = logging.getLogger("lowcloud.stepfunctions")
+EXPRESS_MAX_SECONDS = 300
 TERMINAL_EVENTS = {"SUCCEEDED": "ExecutionSucceeded", "FAILED": "ExecutionFailed",
                    "TIMED_OUT": "ExecutionTimedOut", "ABORTED": "ExecutionAborted"}
 
@@ -250,7 +251,11 @@ class Executions:
             return "FAILED", None, "States.Runtime", cause
 
     def _arm_timeout(self, live: Live) -> None:
+        """The definition's TimeoutSeconds; an Express execution never outlives five minutes."""
         seconds = live.machine.timeout_seconds
+        if live.express:
+            seconds = min(seconds, EXPRESS_MAX_SECONDS) if isinstance(seconds, int) and seconds > 0 \
+                else EXPRESS_MAX_SECONDS
         if isinstance(seconds, int) and seconds > 0:
             due = live.row["start"] + seconds
             live.timer = self.clock.loop.call_later(max(0.0, due - self.clock.now()), self._time_out, live)
