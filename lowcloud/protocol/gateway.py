@@ -3,9 +3,10 @@
 The handlers, in order: large plain PUT bodies are streamed into their
 operation while they still arrive (S3 hashes and writes as the bytes come);
 lowcloud's own ``/_lowcloud/health``; Lambda code downloads (GetFunction's
-``Code.Location``); CORS preflight; then every AWS request goes to the
-Dispatcher in a worker thread (service code may block, e.g. a Lambda invoke),
-and its response is streamed back.
+``Code.Location``); Lambda function URLs (by host or ``/_lowcloud/lambda-url/``,
+answered without the gateway's own CORS headers); CORS preflight; then every
+AWS request goes to the Dispatcher in a worker thread (service code may block,
+e.g. a Lambda invoke), and its response is streamed back.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from lowcloud import __version__, services
 from lowcloud.errors import AwsError
 from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.inprocess import dispatcher_of
+from lowcloud.services.lambda_ import urls_http
 
 CHUNK = 1 << 20
 STREAM_MIN = 8 << 20
@@ -52,6 +54,9 @@ class Gateway:
             resp = HttpResponse(200, {"Content-Type": "application/json"}, self.health())
         elif req.path.startswith(LAMBDA_CODE):
             resp = await asyncio.to_thread(self.lambda_code, req.path[len(LAMBDA_CODE):])
+        elif urls_http.addressed(req):
+            resp = await asyncio.get_running_loop().run_in_executor(self.pool, urls_http.serve, self.cloud, req)
+            return await _send_response(send, resp, head=req.method == "HEAD", cors=False)
         elif req.method == "OPTIONS":
             resp = HttpResponse(200, {}, b"")
         else:
@@ -67,9 +72,12 @@ class Gateway:
         answer = asyncio.get_running_loop().run_in_executor(self.pool, self.dispatcher.handle, req)
         feeding = asyncio.ensure_future(_feed(pipe, receive))
         try:
-            return await answer  # an early answer (an error) need not wait for a body that may never come
+            resp = await answer  # an early answer (an error) need not wait for a body that may never come
         finally:
             feeding.cancel()
+        if not feeding.done():  # the unread rest of the body must not be taken for the next request
+            resp.headers["Connection"] = "close"
+        return resp
 
     def lambda_code(self, rest: str) -> HttpResponse:
         """``<region>/code/<id>``: a function's deployment package, as S3 would serve it to AWS users."""
@@ -169,10 +177,12 @@ class BodyPipe:
         return out
 
 
-async def _send_response(send, resp: HttpResponse, head: bool) -> None:
+async def _send_response(send, resp: HttpResponse, head: bool, cors: bool = True) -> None:
+    """Send ``resp``; a header whose value is a list is sent once per item (Set-Cookie)."""
     body = resp.body
     stream = not isinstance(body, (bytes, bytearray))
-    headers = [(k.encode("latin-1"), str(v).encode("latin-1")) for k, v in resp.headers.items()] + CORS
+    headers = [(k.encode("latin-1"), str(item).encode("latin-1")) for k, v in resp.headers.items()
+               for item in (v if isinstance(v, list) else [v])] + (CORS if cors else [])
     if not any(k.lower() == b"content-length" for k, _ in headers):
         headers.append((b"content-length", str(len(body) if not stream else _stream_length(body)).encode()))
     await send({"type": "http.response.start", "status": resp.status, "headers": headers})

@@ -1,7 +1,8 @@
 """AWS Lambda (``lambda``): the service object the protocol layer calls.
 
 Operations live in mixins named for what they cover (functions, versions and
-aliases, policies and tags, layers, invoke, event source mappings); this class
+aliases, policies and tags, layers, invoke, event source mappings, function URLs,
+provisioned concurrency, and the small settings in ``configs_api``); this class
 owns the shared parts - the SQLite store, the code store, the invoker with its
 warm worker pools, the async event queue and the stream-mapping engine - and the
 lookups every operation uses (function references, versions, paging).
@@ -15,6 +16,7 @@ from lowcloud.services.base import Service
 from lowcloud.services.lambda_.aliases_api import AliasesApi
 from lowcloud.services.lambda_.async_invoke import AsyncQueue
 from lowcloud.services.lambda_.code import CodeStore
+from lowcloud.services.lambda_.configs_api import ConfigsApi
 from lowcloud.services.lambda_.esm import StreamMappings
 from lowcloud.services.lambda_.esm_api import EsmApi
 from lowcloud.services.lambda_.functions_api import FunctionsApi
@@ -24,13 +26,16 @@ from lowcloud.services.lambda_.layers_api import LayersApi
 from lowcloud.services.lambda_.names import (LATEST, function_arn, function_not_found, invalid, is_version,
                                              parse_function_ref)
 from lowcloud.services.lambda_.policy_api import PolicyApi
+from lowcloud.services.lambda_.provisioned_api import ProvisionedApi
 from lowcloud.services.lambda_.state import Store
+from lowcloud.services.lambda_.urls_api import UrlsApi
 
 REAP_EVERY_SECONDS = 60.0
 DEFAULT_PAGE = 50
 
 
-class Lambda(FunctionsApi, AliasesApi, PolicyApi, LayersApi, InvokeApi, EsmApi, Service):
+class Lambda(FunctionsApi, AliasesApi, PolicyApi, LayersApi, InvokeApi, EsmApi, UrlsApi, ProvisionedApi, ConfigsApi,
+             Service):
     name = "lambda"
 
     def __init__(self, cloud, region: str):

@@ -40,11 +40,15 @@ class FunctionsApi:
         if self.store.function(name):
             raise conflict(f"Function already exist: {name}")
         self._check_config(params, creating=True)
+        if params.get("CodeSigningConfigArn"):
+            self._require_signing_config(params["CodeSigningConfigArn"])
         blob = self._upload(params.get("Code") or {}, req)
         doc = self._new_config(name, params, blob)
         self.store.put_function(doc)
         if params.get("Tags"):
             self.store.put_tags(doc["FunctionArn"], dict(params["Tags"]))
+        if params.get("CodeSigningConfigArn"):
+            self._bind_signing_config(name, params["CodeSigningConfigArn"])
         if params.get("Publish"):
             return self._publish(name, "")
         return self._view(doc, just="created")

@@ -6,6 +6,8 @@ returns (plus a few ``_``-prefixed internal fields such as the code id), so
 reading a resource is one row and answering is stripping the internals.  Two
 tables hold the mutable runtime facts that must survive a restart: stream
 positions of event source mappings and the queue of asynchronous invocations.
+Function URLs are also found by their URL id (the gateway serves them by host), so
+that id is a column of its own.
 """
 from __future__ import annotations
 
@@ -23,7 +25,16 @@ CREATE TABLE IF NOT EXISTS layer_counters(name TEXT PRIMARY KEY, last INTEGER NO
 CREATE TABLE IF NOT EXISTS mappings(uuid TEXT PRIMARY KEY, doc TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS positions(uuid TEXT, shard TEXT, seq TEXT NOT NULL, PRIMARY KEY(uuid, shard));
 CREATE TABLE IF NOT EXISTS async_events(id TEXT PRIMARY KEY, doc TEXT NOT NULL, payload BLOB);
+CREATE TABLE IF NOT EXISTS url_configs(name TEXT, qualifier TEXT, url_id TEXT UNIQUE, doc TEXT NOT NULL,
+                                       PRIMARY KEY(name, qualifier));
+CREATE TABLE IF NOT EXISTS provisioned(name TEXT, qualifier TEXT, doc TEXT NOT NULL, PRIMARY KEY(name, qualifier));
+CREATE TABLE IF NOT EXISTS settings(name TEXT, kind TEXT, qualifier TEXT, doc TEXT NOT NULL,
+                                    PRIMARY KEY(name, kind, qualifier));
+CREATE TABLE IF NOT EXISTS signing_configs(arn TEXT PRIMARY KEY, doc TEXT NOT NULL);
 """
+FUNCTION_TABLES = ("functions", "versions", "aliases", "policies", "invoke_configs", "url_configs", "provisioned",
+                   "settings")
+QUALIFIED_TABLES = ("policies", "invoke_configs", "url_configs", "provisioned", "settings")
 
 
 def public(doc: dict) -> dict:
@@ -61,7 +72,7 @@ class Store:
 
     def delete_function(self, name: str) -> None:
         with self.db.transaction() as conn:
-            for table in ("functions", "versions", "aliases", "policies", "invoke_configs"):
+            for table in FUNCTION_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE name=?", (name,))
 
     def version(self, name: str, version: str) -> dict | None:
@@ -76,7 +87,7 @@ class Store:
     def delete_version(self, name: str, version: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM versions WHERE name=? AND version=?", (name, int(version)))
-            for table in ("policies", "invoke_configs"):
+            for table in QUALIFIED_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE name=? AND qualifier=?", (name, version))
 
     # --- aliases ------------------------------------------------------------------------
@@ -92,7 +103,7 @@ class Store:
     def delete_alias(self, name: str, alias: str) -> None:
         with self.db.transaction() as conn:
             conn.execute("DELETE FROM aliases WHERE name=? AND alias=?", (name, alias))
-            for table in ("policies", "invoke_configs"):
+            for table in QUALIFIED_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE name=? AND qualifier=?", (name, alias))
 
     # --- per-qualifier documents: resource policies, event invoke configs ---------------
@@ -116,6 +127,63 @@ class Store:
             self.db.execute("DELETE FROM invoke_configs WHERE name=? AND qualifier=?", (name, qualifier))
         else:
             self._put("invoke_configs", (name, qualifier), doc)
+
+    # --- function URLs, provisioned concurrency, per-function settings ---------------------
+    def url_config(self, name: str, qualifier: str) -> dict | None:
+        return self._get("url_configs", "name=? AND qualifier=?", (name, qualifier))
+
+    def url_config_by_id(self, url_id: str) -> dict | None:
+        return self._get("url_configs", "url_id=?", (url_id,))
+
+    def url_configs(self, name: str) -> list[dict]:
+        return self._all("url_configs", "name=?", (name,))
+
+    def put_url_config(self, name: str, qualifier: str, doc: dict | None) -> None:
+        if doc is None:
+            self.db.execute("DELETE FROM url_configs WHERE name=? AND qualifier=?", (name, qualifier))
+        else:
+            self._put("url_configs", (name, qualifier, doc["_url_id"]), doc)
+
+    def provisioned(self, name: str, qualifier: str) -> dict | None:
+        return self._get("provisioned", "name=? AND qualifier=?", (name, qualifier))
+
+    def provisioned_all(self, name: str) -> list[tuple[str, dict]]:
+        """(qualifier, config) of each provisioned-concurrency config of the function, oldest first."""
+        rows = self.db.all("SELECT qualifier, doc FROM provisioned WHERE name=? ORDER BY rowid", (name,))
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def put_provisioned(self, name: str, qualifier: str, doc: dict | None) -> None:
+        if doc is None:
+            self.db.execute("DELETE FROM provisioned WHERE name=? AND qualifier=?", (name, qualifier))
+        else:
+            self._put("provisioned", (name, qualifier), doc)
+
+    def setting(self, name: str, kind: str, qualifier: str = "") -> dict | None:
+        """A small per-function (or per-qualifier) settings document: runtime management, recursion, code signing."""
+        return self._get("settings", "name=? AND kind=? AND qualifier=?", (name, kind, qualifier))
+
+    def settings_of_kind(self, kind: str) -> list[tuple[str, dict]]:
+        rows = self.db.all("SELECT name, doc FROM settings WHERE kind=? ORDER BY name", (kind,))
+        return [(r[0], json.loads(r[1])) for r in rows]
+
+    def put_setting(self, name: str, kind: str, doc: dict | None, qualifier: str = "") -> None:
+        if doc is None:
+            self.db.execute("DELETE FROM settings WHERE name=? AND kind=? AND qualifier=?", (name, kind, qualifier))
+        else:
+            self._put("settings", (name, kind, qualifier), doc)
+
+    # --- code signing configs (account-level, region-scoped) ------------------------------
+    def signing_config(self, arn: str) -> dict | None:
+        return self._get("signing_configs", "arn=?", (arn,))
+
+    def signing_configs(self) -> list[dict]:
+        return self._all("signing_configs")
+
+    def put_signing_config(self, arn: str, doc: dict | None) -> None:
+        if doc is None:
+            self.db.execute("DELETE FROM signing_configs WHERE arn=?", (arn,))
+        else:
+            self._put("signing_configs", (arn,), doc)
 
     # --- tags -------------------------------------------------------------------------
     def tags(self, arn: str) -> dict:
