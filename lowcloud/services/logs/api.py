@@ -6,8 +6,10 @@ AWS's not-found texts, then hands over to ``store`` (state), ``events``
 (PutLogEvents rules and read paging) or ``patterns`` (filter syntax).  Lambda
 calls ``create_log_group`` / ``create_log_stream`` / ``put_log_events``
 in-process for every invocation, so those paths do one small transaction each.
-Accepted batches are published on the fabric topic ``logs.events`` for
-subscription filters.
+Accepted batches are published on the fabric topic ``logs.events``; the
+service's own ``Delivery`` consumes them for metric and subscription filters.
+Filters, resource policies and Logs Insights live in the mixins
+``filters_api``, ``policies_api`` and ``insights_api``.
 """
 from __future__ import annotations
 
@@ -15,9 +17,13 @@ from lowcloud.errors import AwsError
 from lowcloud.services.base import Request, Service
 from lowcloud.services import constraints
 from lowcloud.services.logs import tokens
+from lowcloud.services.logs.delivery import EVENTS_TOPIC, Delivery
 from lowcloud.services.logs.events import (GroupScan, StreamRead, check_batch, filter_events, get_events,
                                            invalid, partition)
+from lowcloud.services.logs.filters_api import METRIC, FiltersApi
+from lowcloud.services.logs.insights_api import InsightsApi
 from lowcloud.services.logs.patterns import compile_pattern
+from lowcloud.services.logs.policies_api import PoliciesApi
 from lowcloud.services.logs.store import Group, LogStore, Stream
 
 RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
@@ -64,12 +70,17 @@ def list_tags_operation(op: str, locate):
     return operation
 
 
-class Logs(Service):
+class Logs(FiltersApi, PoliciesApi, InsightsApi, Service):
     name = "logs"
 
     def __init__(self, cloud, region: str):
         super().__init__(cloud, region)
         self.store = LogStore(cloud.storage.database(self.db_name()))
+        self.delivery = Delivery(self)
+
+    def close(self) -> None:
+        self.delivery.close()
+        super().close()
 
     # --- helpers ---------------------------------------------------------
     def now_ms(self) -> int:
@@ -114,7 +125,8 @@ class Logs(Service):
         return stream
 
     def _group_out(self, group: Group) -> dict:
-        out = {"logGroupName": group.name, "creationTime": group.created, "metricFilterCount": 0,
+        out = {"logGroupName": group.name, "creationTime": group.created,
+               "metricFilterCount": self.store.count_docs(METRIC, group.name),
                "arn": self.arn(f"log-group:{group.name}:*"), "storedBytes": max(group.stored, 0),
                "logGroupClass": group.log_class, "logGroupArn": self.arn(f"log-group:{group.name}")}
         if group.retention:
@@ -264,8 +276,8 @@ class Logs(Service):
     def _publish(self, group: str, stream: str, accepted: list[dict], first_id: int) -> None:
         events = [{"id": tokens.event_id((e["timestamp"], first_id + i)), "timestamp": e["timestamp"],
                    "message": e["message"]} for i, e in enumerate(accepted)]
-        self.cloud.fabric.publish("logs.events", {"logGroupName": group, "logStreamName": stream,
-                                                  "logEvents": events})
+        self.cloud.fabric.publish(EVENTS_TOPIC, {"region": self.region, "account": self.account,
+                                                 "logGroupName": group, "logStreamName": stream, "logEvents": events})
 
     def get_log_events(self, params: dict, req: Request) -> dict:
         self._check("GetLogEvents", params)

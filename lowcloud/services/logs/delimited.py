@@ -14,11 +14,11 @@ from typing import Callable
 from lowcloud.services.logs.values import compare, invalid_pattern, literal, tokenize
 
 _FIELD = re.compile(r'"([^"]*)"|\[([^\]]*)\]|(\S+)')
-Column = Callable[[str], bool] | None  # None: any value ("..." handled apart)
 ELLIPSIS = "..."
 
 
-def compile_delimited(body: str) -> Callable[[str], bool]:
+def compile_delimited(body: str) -> Callable[[str], dict | None]:
+    """``message -> {"$name": field}`` of the named columns when it matches, else None."""
     columns = [_column(part.strip()) for part in _split_columns(body)]
     if sum(1 for c in columns if c is ELLIPSIS) > 1:
         raise invalid_pattern()
@@ -46,14 +46,15 @@ def _split_columns(body: str) -> list[str]:
 
 
 def _column(text: str):
+    """ELLIPSIS, or (name, check) where check is None for a column without conditions."""
     if text == ELLIPSIS:
         return ELLIPSIS
     tokens = tokenize(text)
     if not tokens or tokens[0][0] != "word":
         raise invalid_pattern()
     if len(tokens) == 1:
-        return None
-    return _conditions(tokens[0][1], tokens[1:])
+        return tokens[0][1], None
+    return tokens[0][1], _conditions(tokens[0][1], tokens[1:])
 
 
 def _conditions(name: str, tokens: list) -> Callable[[str], bool]:
@@ -80,15 +81,17 @@ def _condition(pair: list) -> Callable[[str], bool]:
     return lambda value: compare(value, op, lit)
 
 
-def _match(columns: list, fields: list[str]) -> bool:
+def _match(columns: list, fields: list[str]) -> dict | None:
     if ELLIPSIS in columns:
         cut = columns.index(ELLIPSIS)
         head, tail = columns[:cut], columns[cut + 1:]
         if len(fields) < len(head) + len(tail):
-            return False
+            return None
         pairs = list(zip(head, fields)) + list(zip(tail, fields[len(fields) - len(tail):]))
     elif len(fields) != len(columns):
-        return False
+        return None
     else:
         pairs = list(zip(columns, fields))
-    return all(check is None or check(value) for check, value in pairs)
+    if not all(check is None or check(value) for (_, check), value in pairs):
+        return None
+    return {f"${name}": value for (name, _), value in pairs}

@@ -20,19 +20,17 @@ _STEP = re.compile(r"\.([^.\[\]]+)|\[(\d+)\]")
 _COMPARE_OPS = ("=", "!=", "<", "<=", ">", ">=")
 
 
-def compile_json(body: str) -> Callable[[str], bool]:
+def compile_json(body: str) -> Predicate:
+    """The condition between the braces as a predicate over a parsed document."""
     parser = _Parser(tokenize(body))
     predicate = parser.expression()
     if not parser.done():
         raise invalid_pattern()
-
-    def matches(message: str) -> bool:
-        document = _parse(message)
-        return document is not MISSING and predicate(document)
-    return matches
+    return predicate
 
 
-def _parse(message: str):
+def parse_document(message: str):
+    """The message as a JSON object or array; MISSING when it is not one."""
     text = message.strip()
     if not text.startswith(("{", "[")):
         return MISSING

@@ -7,31 +7,85 @@ matches: ``ERROR Exception`` needs both, ``"exact phrase"`` is one term,
 ``-term`` excludes, and ``?term`` opens an alternative: ``?ERROR ?WARN``
 matches either, and ``?"ERROR" "MainThread" ?"WARN" "Deadlock"`` (the form CDK's
 ``anyTermGroup`` writes) matches either group.  An empty pattern matches all.
+
+One engine serves FilterLogEvents, subscription filters, metric filters and
+TestMetricFilter: ``compile_match`` answers a ``Match`` (or None) carrying what
+the pattern extracted - the ``$name`` columns of a space-delimited pattern, the
+parsed document of a JSON one - so metric values and dimensions (``$.latency``,
+``$status``) resolve against it; ``compile_pattern`` is the yes/no view of it.
 """
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass, field
 from typing import Callable
 
 from lowcloud.services.logs.delimited import compile_delimited
-from lowcloud.services.logs.jsonpattern import compile_json
-from lowcloud.services.logs.values import invalid_pattern
+from lowcloud.services.logs.jsonpattern import compile_json, parse_document, selector
+from lowcloud.services.logs.values import MISSING, as_text, invalid_pattern
 
 Matcher = Callable[[str], bool]
 _TERM = re.compile(r'\s*([?-]?)(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))')
 
 
-def compile_pattern(text: str | None) -> Matcher:
+@dataclass
+class Match:
+    """What a matching pattern extracted from one message."""
+    extracted: dict[str, str] = field(default_factory=dict)
+    document: object = MISSING
+    delimited: bool = False  # a space-delimited pattern named the extracted fields
+
+    def extracted_fields(self) -> dict[str, str] | None:
+        """Subscription payloads' ``extractedFields``: the named columns without their ``$``."""
+        return {name[1:]: value for name, value in self.extracted.items()} if self.delimited else None
+
+    def value(self, reference: str) -> str | None:
+        """``$.path`` in the JSON document or a ``$name`` column, as text; None when absent."""
+        if reference.startswith("$.") or reference.startswith("$["):
+            found = selector(reference)(self.document) if self.document is not MISSING else MISSING
+            return None if found is MISSING or isinstance(found, (dict, list)) else as_text(found)
+        return self.extracted.get(reference)
+
+
+MatchFn = Callable[[str], Match | None]
+
+
+@functools.lru_cache(maxsize=256)  # ingestion compiles each filter's pattern per batch
+def compile_match(text: str | None) -> MatchFn:
     body = (text or "").strip()
     if not body:
-        return lambda message: True
+        return lambda message: Match()
     if body.startswith("{"):
-        return compile_json(_inside(body, "}"))
+        return _json(compile_json(_inside(body, "}")))
     if body.startswith("["):
-        return compile_delimited(_inside(body, "]"))
+        return _delimited(compile_delimited(_inside(body, "]")))
     if len(body) > 1 and body.startswith("%") and body.endswith("%"):
-        return _regex(body[1:-1])
-    return _terms(body)
+        return _as_match(_regex(body[1:-1]))
+    return _as_match(_terms(body))
+
+
+def compile_pattern(text: str | None) -> Matcher:
+    match = compile_match(text)
+    return lambda message: match(message) is not None
+
+
+def _json(predicate) -> MatchFn:
+    def match(message: str) -> Match | None:
+        document = parse_document(message)
+        return Match(document=document) if document is not MISSING and predicate(document) else None
+    return match
+
+
+def _delimited(columns) -> MatchFn:
+    def match(message: str) -> Match | None:
+        extracted = columns(message)
+        return None if extracted is None else Match(extracted=extracted, delimited=True)
+    return match
+
+
+def _as_match(matches: Matcher) -> MatchFn:
+    return lambda message: Match() if matches(message) else None
 
 
 def _inside(body: str, closer: str) -> str:

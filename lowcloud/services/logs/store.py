@@ -1,8 +1,11 @@
 """CloudWatch Logs state in one SQLite database per region.
 
-Four tables: groups, streams, events, tags.  Events are rows ordered by
-(timestamp, id); ``id`` is AUTOINCREMENT so positions handed out in tokens are
-never reused after deletes.  Group and stream counters (stored bytes, first /
+Five tables: groups, streams, events, tags, and ``docs``: JSON documents of
+the configuration kinds (metric and subscription filters per group, resource
+policies, query definitions, Insights queries) keyed by (kind, group, name);
+a group's documents go with it.  Events are rows ordered by (timestamp, id);
+``id`` is AUTOINCREMENT so positions handed out in tokens are never reused
+after deletes.  Group and stream counters (stored bytes, first /
 last event, batch count) are kept on the rows and updated in the same
 transaction as the insert, so Describe* never scans events.  Retention is
 applied lazily: reads skip events older than the group's cutoff and
@@ -10,6 +13,7 @@ applied lazily: reads skip events older than the group's cutoff and
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from lowcloud.storage.sqlite import Database
@@ -29,6 +33,9 @@ CREATE INDEX IF NOT EXISTS events_by_stream ON events (grp, stream, ts, id);
 CREATE INDEX IF NOT EXISTS events_by_group ON events (grp, ts, id);
 CREATE TABLE IF NOT EXISTS tags (
   grp TEXT NOT NULL, key TEXT NOT NULL, value TEXT NOT NULL, PRIMARY KEY (grp, key));
+CREATE TABLE IF NOT EXISTS docs (
+  kind TEXT NOT NULL, grp TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, seq INTEGER NOT NULL,
+  PRIMARY KEY (kind, grp, name));
 """
 
 DAY_MS = 86_400_000
@@ -82,8 +89,8 @@ class LogStore:
         with self.db.transaction() as conn:
             if not conn.execute("DELETE FROM groups WHERE name=?", (name,)).rowcount:
                 return False
-            for table in ("streams WHERE grp=?", "events WHERE grp=?", "tags WHERE grp=?"):
-                conn.execute(f"DELETE FROM {table}", (name,))
+            for table in ("streams", "events", "tags", "docs"):  # a group's filters go with it
+                conn.execute(f"DELETE FROM {table} WHERE grp=?", (name,))
         return True
 
     def groups_after(self, after: str, limit: int, prefix: str | None, where: str = "", args: tuple = ()) -> list[Group]:
@@ -180,3 +187,27 @@ class LogStore:
 
     def untag(self, group: str, keys: list[str]) -> None:
         self.db.executemany("DELETE FROM tags WHERE grp=? AND key=?", [(group, k) for k in keys])
+
+    # --- configuration documents ----------------------------------------
+    def put_doc(self, kind: str, group: str, name: str, body: dict) -> None:
+        """Insert or replace; a replaced document keeps its place in creation order."""
+        with self.db.transaction() as conn:
+            row = conn.execute("SELECT seq FROM docs WHERE kind=? AND grp=? AND name=?", (kind, group, name)).fetchone()
+            seq = row[0] if row else conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM docs").fetchone()[0]
+            conn.execute("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?)", (kind, group, name, json.dumps(body), seq))
+
+    def doc(self, kind: str, group: str, name: str) -> dict | None:
+        row = self.db.one("SELECT body FROM docs WHERE kind=? AND grp=? AND name=?", (kind, group, name))
+        return json.loads(row[0]) if row else None
+
+    def docs(self, kind: str, group: str | None = None, order: str = "name") -> list[dict]:
+        """Documents of ``kind`` (in one group, or all), by name or by creation (``order="seq"``)."""
+        where, args = ("kind=? AND grp=?", (kind, group)) if group is not None else ("kind=?", (kind,))
+        rows = self.db.all(f"SELECT body FROM docs WHERE {where} ORDER BY {order}", args)
+        return [json.loads(r[0]) for r in rows]
+
+    def count_docs(self, kind: str, group: str) -> int:
+        return self.db.one("SELECT COUNT(*) FROM docs WHERE kind=? AND grp=?", (kind, group))[0]
+
+    def drop_doc(self, kind: str, group: str, name: str) -> bool:
+        return bool(self.db.execute("DELETE FROM docs WHERE kind=? AND grp=? AND name=?", (kind, group, name)).rowcount)
