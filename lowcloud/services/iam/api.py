@@ -1,19 +1,26 @@
 """IAM (Query protocol, global): roles, users, policies as data; evaluation comes later.
 
 The operations are split by what they manage (roles.py, policies.py,
-users.py, profiles.py) and joined here into the one service class; this
-module keeps what they share: the store, the clock in whole seconds (IAM
+users.py, groups.py, profiles.py, boundaries.py, service_linked.py,
+providers.py, account.py, authorization.py) and joined here into the one
+service class; this module keeps what they share: the store, the clock in whole seconds (IAM
 dates have second precision), and tagging, which works the same on roles,
-users, policies and instance profiles.
+users, policies, instance profiles and identity providers.
 """
 from __future__ import annotations
 
 from lowcloud.errors import AwsError
 from lowcloud.services.base import Request, Service
+from lowcloud.services.iam.account import AccountOps
+from lowcloud.services.iam.authorization import AuthorizationOps
+from lowcloud.services.iam.boundaries import BoundaryOps
 from lowcloud.services.iam.common import check, limit_exceeded, page, tag_list
+from lowcloud.services.iam.groups import GroupOps
 from lowcloud.services.iam.policies import PolicyOps, policy_arn
-from lowcloud.services.iam.profiles import ProfileOps
+from lowcloud.services.iam.profiles import ProfileOps, profile_name
+from lowcloud.services.iam.providers import OIDC, SAML, ProviderOps, oidc_arn, saml_arn
 from lowcloud.services.iam.roles import RoleOps, role_name
+from lowcloud.services.iam.service_linked import ServiceLinkedOps
 from lowcloud.services.iam.store import IamStore
 from lowcloud.services.iam.users import UserOps, user_name
 
@@ -45,7 +52,8 @@ def list_tags_operation(noun: str, kind: str, owner):
     return operation
 
 
-class IAM(RoleOps, PolicyOps, UserOps, ProfileOps, Service):
+class IAM(RoleOps, PolicyOps, UserOps, ProfileOps, GroupOps, BoundaryOps, ServiceLinkedOps, ProviderOps,
+          AccountOps, AuthorizationOps, Service):
     name = "iam"
     global_service = True
 
@@ -83,3 +91,12 @@ class IAM(RoleOps, PolicyOps, UserOps, ProfileOps, Service):
     tag_policy = tag_operation("Policy", "policy", policy_arn)
     untag_policy = untag_operation("Policy", "policy", policy_arn)
     list_policy_tags = list_tags_operation("Policy", "policy", policy_arn)
+    tag_instance_profile = tag_operation("InstanceProfile", "instance-profile", profile_name)
+    untag_instance_profile = untag_operation("InstanceProfile", "instance-profile", profile_name)
+    list_instance_profile_tags = list_tags_operation("InstanceProfile", "instance-profile", profile_name)
+    tag_open_id_connect_provider = tag_operation("OpenIDConnectProvider", OIDC, oidc_arn)
+    untag_open_id_connect_provider = untag_operation("OpenIDConnectProvider", OIDC, oidc_arn)
+    list_open_id_connect_provider_tags = list_tags_operation("OpenIDConnectProvider", OIDC, oidc_arn)
+    tag_saml_provider = tag_operation("SAMLProvider", SAML, saml_arn)
+    untag_saml_provider = untag_operation("SAMLProvider", SAML, saml_arn)
+    list_saml_provider_tags = list_tags_operation("SAMLProvider", SAML, saml_arn)

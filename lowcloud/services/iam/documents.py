@@ -21,6 +21,7 @@ STATEMENT_KEYS = {"Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAc
 TRUST_POLICY_QUOTA = 2048
 ROLE_INLINE_QUOTA = 10240
 USER_INLINE_QUOTA = 2048
+GROUP_INLINE_QUOTA = 5120
 MANAGED_POLICY_QUOTA = 6144
 
 
@@ -68,6 +69,15 @@ def check_identity_policy(document: str) -> None:
             raise malformed("Policy statement must contain resources.")
 
 
+def _as_list(value) -> list:
+    return [] if value is None else value if isinstance(value, list) else [value]
+
+
+def _is_sts_action(action) -> bool:
+    """Trust policies grant only STS actions (sts:AssumeRole and its variants, sts:TagSession...)."""
+    return isinstance(action, str) and (action == "*" or action.lower().startswith("sts:"))
+
+
 def check_trust_policy(document: str) -> None:
     """A role's AssumeRolePolicyDocument."""
     for statement in statements(document):
@@ -78,5 +88,7 @@ def check_trust_policy(document: str) -> None:
                             "The passed in policy has a statement with no principals!")
         if "Action" not in statement and "NotAction" not in statement:
             raise malformed("Policy statement must contain actions.")
+        if not all(_is_sts_action(a) for a in _as_list(statement.get("Action"))):
+            raise malformed("AssumeRole policy may only specify STS AssumeRole actions.")
     if size(document) > TRUST_POLICY_QUOTA:
         raise AwsError("LimitExceeded", f"Cannot exceed quota for ACLSizePerRole: {TRUST_POLICY_QUOTA}")

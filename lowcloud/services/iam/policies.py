@@ -7,15 +7,20 @@ they cannot drift.
 """
 from __future__ import annotations
 
+import re
+
+from lowcloud.errors import AwsError
 from lowcloud.services.base import Request
 from lowcloud.services.iam import aws_managed, documents
 from lowcloud.services.iam.common import (already_exists, check, date, delete_conflict, encoded, found,
                                           limit_exceeded, new_id, no_such_entity, on_path, page, path_of, tag_list)
-from lowcloud.services.iam.roles import role_name
+from lowcloud.services.iam.roles import modifiable_role_name, role_name
 from lowcloud.services.iam.store import Policy
 
+POLICY_ARN = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}|aws):policy/")
 MAX_VERSIONS = 5
-MAX_ATTACHED = {"role": ("PoliciesPerRole", 10), "user": ("PoliciesPerUser", 10)}
+ENTITY_NOUNS = {"role": "Role", "user": "User", "group": "Group"}
+MAX_ATTACHED = {"role": ("PoliciesPerRole", 10), "user": ("PoliciesPerUser", 10), "group": ("PoliciesPerGroup", 10)}
 
 
 def policy_arn(svc, params: dict) -> str:
@@ -61,7 +66,8 @@ class PolicyOps:
         out = {"PolicyName": policy.name, "PolicyId": policy.policy_id if managed else policy.id,
                "Arn": policy.arn, "Path": policy.path,
                "DefaultVersionId": policy.version if managed else policy.default_version,
-               "AttachmentCount": len(self.store.attachments_of(policy.arn)), "PermissionsBoundaryUsageCount": 0,
+               "AttachmentCount": len(self.store.attachments_of(policy.arn)),
+               "PermissionsBoundaryUsageCount": self.store.boundary_usage(policy.arn),
                "IsAttachable": True, "CreateDate": policy.created if managed else date(policy.created),
                "UpdateDate": policy.updated if managed else date(policy.updated)}
         if full and policy.description:
@@ -115,7 +121,7 @@ class PolicyOps:
     def delete_policy(self, params: dict, req: Request) -> dict:
         check("DeletePolicy", params)
         policy = self.policy_or_404(params["PolicyArn"])
-        if self.store.attachments_of(policy.arn):
+        if self.store.attachments_of(policy.arn) or self.store.boundary_usage(policy.arn):
             raise delete_conflict("Cannot delete a policy attached to entities.")
         if len(self.store.versions(policy.arn)) > 1:
             raise delete_conflict("This policy has more than one version. Before you delete a policy, you must "
@@ -183,6 +189,8 @@ class PolicyOps:
 
     # --- attachments ------------------------------------------------------------
     def attach(self, kind: str, owner: str, arn: str) -> None:
+        if not POLICY_ARN.match(arn):
+            raise AwsError("ValidationError", f"ARN {arn} is not valid.")
         self.attachable_or_404(arn)
         current = self.store.attached(kind, owner)
         quota, limit = MAX_ATTACHED[kind]
@@ -204,21 +212,26 @@ class PolicyOps:
         listed.sort(key=lambda p: p["PolicyName"].lower())
         return page(listed, params, lambda p: p["PolicyName"].lower(), "AttachedPolicies")
 
-    attach_role_policy = attach_operation("Role", "role", role_name)
-    detach_role_policy = detach_operation("Role", "role", role_name)
+    attach_role_policy = attach_operation("Role", "role", modifiable_role_name)
+    detach_role_policy = detach_operation("Role", "role", modifiable_role_name)
     list_attached_role_policies = list_attached_operation("Role", "role", role_name)
+
+    def _policy_users(self, arn: str, usage: str | None) -> list[tuple[str, str]]:
+        """(kind, owner) of entities holding ``arn`` as a permissions policy and/or boundary."""
+        holders = [] if usage == "PermissionsBoundary" else self.store.attachments_of(arn)
+        if usage != "PermissionsPolicy":
+            holders += [h for h in self.store.boundary_holders(arn) if h not in holders]
+        return holders
 
     def list_entities_for_policy(self, params: dict, req: Request) -> dict:
         check("ListEntitiesForPolicy", params)
         arn = params["PolicyArn"]
         self.attachable_or_404(arn)
-        wanted = params.get("EntityFilter")
+        wanted, prefix = params.get("EntityFilter"), params.get("PathPrefix") or "/"
         out = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
-        for kind, owner in self.store.attachments_of(arn):
-            if kind == "role" and wanted in (None, "Role"):
-                role = self.store.role(owner)
-                out["PolicyRoles"].append({"RoleName": role.name, "RoleId": role.id})
-            elif kind == "user" and wanted in (None, "User"):
-                user = self.store.user(owner)
-                out["PolicyUsers"].append({"UserName": user.name, "UserId": user.id})
+        for kind, owner in self._policy_users(arn, params.get("PolicyUsageFilter")):
+            noun = ENTITY_NOUNS[kind]
+            entity = getattr(self.store, kind)(owner)
+            if wanted in (None, noun, "LocalManagedPolicy", "AWSManagedPolicy") and entity.path.startswith(prefix):
+                out[f"Policy{noun}s"].append({f"{noun}Name": entity.name, f"{noun}Id": entity.id})
         return out

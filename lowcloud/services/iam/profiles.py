@@ -12,18 +12,30 @@ from lowcloud.services.iam.common import (already_exists, check, date, delete_co
 from lowcloud.services.iam.store import Profile
 
 
+def profile_name(svc, params: dict) -> str:
+    """The stored name of the instance profile a request names (NoSuchEntity when absent)."""
+    return svc.profile_or_404(params["InstanceProfileName"]).name
+
+
 class ProfileOps:
     def profile_or_404(self, name: str) -> Profile:
         return found(self.store.profile(name), f"Instance Profile {name} cannot be found.")
 
-    def profile_out(self, profile: Profile) -> dict:
-        roles = [self.role_out(self.store.role(r), listing=True) for r in self.store.profile_roles(profile.name)]
+    def profile_out(self, profile: Profile, all_tags: bool = False) -> dict:
+        """The InstanceProfile shape; GetInstanceProfile (``all_tags``) shows Tags even when empty."""
+        roles = [self.profile_role_out(r) for r in self.store.profile_roles(profile.name)]
         out = {"Path": profile.path, "InstanceProfileName": profile.name, "InstanceProfileId": profile.id,
                "Arn": self.arn(f"instance-profile{profile.path}{profile.name}"),
                "CreateDate": date(profile.created), "Roles": roles}
         tags = self.store.tags("instance-profile", profile.name)
-        if tags:
+        if tags or all_tags:
             out["Tags"] = tag_list(tags)
+        return out
+
+    def profile_role_out(self, name: str) -> dict:
+        """A role as instance profiles show it: without MaxSessionDuration."""
+        out = self.role_out(self.store.role(name), listing=True)
+        out.pop("MaxSessionDuration")
         return out
 
     def create_instance_profile(self, params: dict, req: Request) -> dict:
@@ -38,7 +50,8 @@ class ProfileOps:
 
     def get_instance_profile(self, params: dict, req: Request) -> dict:
         check("GetInstanceProfile", params)
-        return {"InstanceProfile": self.profile_out(self.profile_or_404(params["InstanceProfileName"]))}
+        profile = self.profile_or_404(params["InstanceProfileName"])
+        return {"InstanceProfile": self.profile_out(profile, all_tags=True)}
 
     def delete_instance_profile(self, params: dict, req: Request) -> dict:
         check("DeleteInstanceProfile", params)

@@ -2,11 +2,15 @@
 
 Entity names are unique regardless of case, as in IAM, so names use
 ``COLLATE NOCASE``.  Inline policies, managed-policy attachments and tags are
-keyed by (kind, owner) so roles and users share one implementation; ``kind``
-is "role", "user", "policy" or "instance-profile".
+keyed by (kind, owner) so roles, users and groups share one implementation;
+``kind`` is "role", "user", "group", "policy", "instance-profile" or a
+provider kind.  Entities with no relations of their own (identity providers,
+the account's alias and password policy, service-linked role deletion tasks)
+are JSON ``records`` keyed by (kind, name).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from lowcloud.storage.sqlite import Database
@@ -37,6 +41,12 @@ CREATE TABLE IF NOT EXISTS profiles (
   name TEXT PRIMARY KEY COLLATE NOCASE, id TEXT NOT NULL, path TEXT NOT NULL, created INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS profile_roles (
   profile TEXT NOT NULL COLLATE NOCASE, role TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (profile, role));
+CREATE TABLE IF NOT EXISTS groups (
+  name TEXT PRIMARY KEY COLLATE NOCASE, id TEXT NOT NULL, path TEXT NOT NULL, created INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS group_members (
+  grp TEXT NOT NULL COLLATE NOCASE, user TEXT NOT NULL COLLATE NOCASE, PRIMARY KEY (grp, user));
+CREATE TABLE IF NOT EXISTS records (
+  kind TEXT NOT NULL, name TEXT NOT NULL, body TEXT NOT NULL, PRIMARY KEY (kind, name));
 CREATE TABLE IF NOT EXISTS tags (
   kind TEXT NOT NULL, owner TEXT NOT NULL COLLATE NOCASE, key TEXT NOT NULL COLLATE NOCASE,
   value TEXT NOT NULL, PRIMARY KEY (kind, owner, key));
@@ -79,6 +89,14 @@ class Policy:
 
 @dataclass
 class Profile:
+    name: str
+    id: str
+    path: str
+    created: int
+
+
+@dataclass
+class Group:
     name: str
     id: str
     path: str
@@ -135,11 +153,75 @@ class IamStore:
     def profile_roles(self, profile: str) -> list[str]:
         return [r[0] for r in self.db.all("SELECT role FROM profile_roles WHERE profile=? ORDER BY role", (profile,))]
 
+    def set_boundary(self, table: str, name: str, arn: str | None) -> None:
+        self.db.execute(f"UPDATE {table} SET boundary=? WHERE name=?", (arn, name))
+
+    def boundary_usage(self, arn: str) -> int:
+        """How many roles and users have ``arn`` as their permissions boundary."""
+        row = self.db.one("SELECT (SELECT COUNT(*) FROM roles WHERE boundary=?) + "
+                          "(SELECT COUNT(*) FROM users WHERE boundary=?)", (arn, arn))
+        return row[0]
+
+    def boundary_holders(self, arn: str) -> list[tuple[str, str]]:
+        rows = self.db.all("SELECT 'role', name FROM roles WHERE boundary=? UNION ALL "
+                           "SELECT 'user', name FROM users WHERE boundary=?", (arn, arn))
+        return [tuple(r) for r in rows]
+
+    def count(self, table: str) -> int:
+        return self.db.one(f"SELECT COUNT(*) FROM {table}")[0]
+
     def delete_entity(self, kind: str, table: str, name: str) -> None:
         """Remove an entity with its tags (its policies and links were checked to be gone)."""
         with self.db.transaction() as conn:
             conn.execute(f"DELETE FROM {table} WHERE name=?", (name,))
             conn.execute("DELETE FROM tags WHERE kind=? AND owner=?", (kind, name))
+
+    # --- groups and their members ------------------------------------------
+    def group(self, name: str) -> Group | None:
+        row = self.db.one("SELECT name, id, path, created FROM groups WHERE name=?", (name,))
+        return Group(*row) if row else None
+
+    def groups(self, user: str | None = None) -> list[Group]:
+        if user is None:
+            rows = self.db.all("SELECT name, id, path, created FROM groups ORDER BY name")
+        else:
+            rows = self.db.all("SELECT g.name, g.id, g.path, g.created FROM groups g JOIN group_members m "
+                               "ON m.grp = g.name WHERE m.user=? ORDER BY g.name", (user,))
+        return [Group(*r) for r in rows]
+
+    def members(self, group: str) -> list[User]:
+        rows = self.db.all("SELECT u.name, u.id, u.path, u.created, u.boundary FROM users u JOIN group_members m "
+                           "ON m.user = u.name WHERE m.grp=? ORDER BY u.name", (group,))
+        return [User(*r) for r in rows]
+
+    def membership(self, group: str, user: str, add: bool) -> bool:
+        sql = ("INSERT OR IGNORE INTO group_members VALUES (?,?)" if add
+               else "DELETE FROM group_members WHERE grp=? AND user=?")
+        return self.db.execute(sql, (group, user)).rowcount == 1
+
+    def rename_group(self, old: str, new: str, path: str) -> None:
+        """Move a group and everything keyed by its name to ``new``."""
+        with self.db.transaction() as conn:
+            conn.execute("UPDATE groups SET name=?, path=? WHERE name=?", (new, path, old))
+            conn.execute("UPDATE group_members SET grp=? WHERE grp=?", (new, old))
+            for table in ("inline_policies", "attachments"):
+                conn.execute(f"UPDATE {table} SET owner=? WHERE kind='group' AND owner=?", (new, old))
+
+    # --- records: JSON bodies keyed by (kind, name) ---------------------------
+    def record(self, kind: str, name: str) -> dict | None:
+        row = self.db.one("SELECT body FROM records WHERE kind=? AND name=?", (kind, name))
+        return json.loads(row[0]) if row else None
+
+    def records(self, kind: str) -> list[tuple[str, dict]]:
+        rows = self.db.all("SELECT name, body FROM records WHERE kind=? ORDER BY name", (kind,))
+        return [(name, json.loads(body)) for name, body in rows]
+
+    def put_record(self, kind: str, name: str, body: dict) -> None:
+        self.db.execute("INSERT OR REPLACE INTO records VALUES (?,?,?)", (kind, name, json.dumps(body)))
+
+    def delete_record(self, kind: str, name: str) -> bool:
+        cursor = self.db.execute("DELETE FROM records WHERE kind=? AND name=?", (kind, name))
+        return cursor.rowcount == 1
 
     # --- inline policies and attachments ---------------------------------
     def inline(self, kind: str, owner: str, name: str) -> tuple[str, str] | None:

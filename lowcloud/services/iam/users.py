@@ -42,7 +42,7 @@ class UserOps:
         check("CreateUser", params)
         tags = self.checked_tags(params.get("Tags") or [])
         if params.get("PermissionsBoundary"):
-            self.attachable_or_404(params["PermissionsBoundary"])
+            self.boundary_or_404(params["PermissionsBoundary"])
         row = {"name": params["UserName"], "id": new_id(self.cloud.ids, "AIDA"), "path": path_of(params),
                "created": self.now(), "boundary": params.get("PermissionsBoundary")}
         if not self.store.insert("users", row):
@@ -69,6 +69,8 @@ class UserOps:
         user = self.user_or_404(params["UserName"])
         if self.store.access_keys(user.name):
             raise delete_conflict("Cannot delete entity, must delete access keys first.")
+        if self.store.groups(user=user.name):
+            raise delete_conflict("Cannot delete entity, must remove users from group first.")
         self.ensure_detached("user", user.name)
         self.store.delete_entity("user", "users", user.name)
         return {}
@@ -92,6 +94,14 @@ class UserOps:
         keys = [{"UserName": user.name, "AccessKeyId": k[0], "Status": k[3], "CreateDate": date(k[4])}
                 for k in self.store.access_keys(user.name)]
         return page(keys, params, lambda k: k["AccessKeyId"], "AccessKeyMetadata")
+
+    def get_access_key_last_used(self, params: dict, req: Request) -> dict:
+        """Whose key it is; lowcloud records no use, which IAM reports as "N/A"."""
+        check("GetAccessKeyLastUsed", params)
+        key = self.store.access_key(params["AccessKeyId"])
+        if key is None:
+            raise no_such_entity(f"The Access Key with id {params['AccessKeyId']} cannot be found.")
+        return {"UserName": key[1], "AccessKeyLastUsed": {"ServiceName": "N/A", "Region": "N/A"}}
 
     def _own_key(self, params: dict) -> tuple:
         key = self.store.access_key(params["AccessKeyId"])
