@@ -85,8 +85,9 @@ def test_limit_and_last_evaluated_key_like_aws(numbered):
 
 
 def test_filter_counts_scanned_and_limit_applies_before_filter(numbered):
-    page = query_p(numbered, Limit=6, FilterExpression="sk > :z",
-                   ExpressionAttributeValues={":p": {"S": "p"}, ":z": {"N": "0"}})
+    page = query_p(numbered, Limit=6, FilterExpression="#pad = :z",
+                   ExpressionAttributeNames={"#pad": "pad"},
+                   ExpressionAttributeValues={":p": {"S": "p"}, ":z": {"S": "0.0001"}})
     assert (page["Count"], page["ScannedCount"]) == (1, 6)
     counted = query_p(numbered, Select="COUNT")
     assert "Items" not in counted and counted["Count"] == len(NUMBERS)
@@ -243,8 +244,9 @@ def test_legacy_key_conditions_and_query_filter(numbered):
 
 def test_consumed_capacity_for_query_is_sized_before_filter(numbered):
     plain = query_p(numbered, ReturnConsumedCapacity="TOTAL", ConsistentRead=True)
-    filtered = query_p(numbered, ReturnConsumedCapacity="TOTAL", ConsistentRead=True, FilterExpression="sk = :one",
-                       ExpressionAttributeValues={":p": {"S": "p"}, ":one": {"N": "1"}})
+    filtered = query_p(numbered, ReturnConsumedCapacity="TOTAL", ConsistentRead=True, FilterExpression="#pad = :one",
+                       ExpressionAttributeNames={"#pad": "pad"},
+                       ExpressionAttributeValues={":p": {"S": "p"}, ":one": {"S": "1"}})
     assert plain["ConsumedCapacity"] == filtered["ConsumedCapacity"] == {"TableName": "nums", "CapacityUnits": 1.0}
 
 

@@ -240,9 +240,9 @@ def test_describe_and_list_exports(users):
         token = page.get("NextToken")
         if not token:
             break
-    assert [len(p) for p in pages] == [2, 2, 1] and sum(pages, []) == sorted(arns)
+    assert [len(p) for p in pages] == [2, 2, 1] and sum(pages, []) == sorted(arns, reverse=True)
     only = [s["ExportArn"] for s in ddb.list_exports({"TableArn": ARN + "Other"}, R)["ExportSummaries"]]
-    assert only == sorted(arns[1::2])
+    assert only == sorted(arns[1::2], reverse=True)
     unknown = arns[0][:-8] + "00000000"
     assert error(ddb.describe_export, {"ExportArn": unknown}, R).code == "ExportNotFoundException"
     bad = error(ddb.describe_export, {"ExportArn": ARN + "Users"}, R)
@@ -268,3 +268,26 @@ def test_in_progress_export_resumes_after_restart(tmp_path, fakes_resolvable):
         assert ddb.describe_export({"ExportArn": arn}, R)["ExportDescription"]["ExportStatus"] == "IN_PROGRESS"
         cloud.clock.advance(30)
         assert ddb.describe_export({"ExportArn": arn}, R)["ExportDescription"]["ItemCount"] == 1
+
+
+def test_exports_of_a_deleted_table_are_no_longer_listed_under_its_arn(users):
+    cloud, ddb, s3 = users
+    started = export(ddb, "Users")
+    assert [x["ExportArn"] for x in ddb.list_exports({"TableArn": ARN + "Users"}, R)["ExportSummaries"]] == \
+        [started["ExportArn"]]
+    ddb.delete_table("Users")
+    assert ddb.list_exports({"TableArn": ARN + "Users"}, R)["ExportSummaries"] == []
+    assert ddb.describe_export({"ExportArn": started["ExportArn"]}, R)["ExportDescription"]["TableArn"] == ARN + "Users"
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"ClientToken": ""}, "1 validation error detected: Value '' at 'clientToken' failed to satisfy constraint: "
+                          "Member must satisfy regular expression pattern: ^[^\\$]+$"),
+    ({"S3BucketOwner": "12345"}, "1 validation error detected: Value '12345' at 's3BucketOwner' failed to satisfy "
+                                 "constraint: Member must satisfy regular expression pattern: [0-9]{12}"),
+    ({"TableArn": "Users"}, "tableArn is not a valid ARN"),
+])
+def test_export_request_shape_errors(users, extra, message):
+    cloud, ddb, s3 = users
+    err = error(export, ddb, "Users", **extra)
+    assert (err.code, err.message) == ("ValidationException", message)

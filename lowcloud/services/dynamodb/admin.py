@@ -7,15 +7,19 @@ change log (``on_table_updated``) after they are saved.
 """
 from __future__ import annotations
 
-import re
-
 from lowcloud.errors import AwsError
 from lowcloud.services.dynamodb.create import (check_billing, check_index, check_key_schema, index_desc,
                                                throughput_desc)
-from lowcloud.services.dynamodb.tables import stream_fields
+from lowcloud.services.dynamodb.tables import check_stream_spec, stream_fields
+from lowcloud.services.dynamodb.tagging import list_tags_of_resource, tag_resource, untag_resource  # noqa: F401
 from lowcloud.services.dynamodb.types import INVALID
 
-_TABLE_ARN = re.compile(r"^arn:aws[a-z-]*:dynamodb:([a-z0-9-]+):(\d{12}):table/([a-zA-Z0-9_.-]+)$")
+
+
+NOTHING_TO_UPDATE = ("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, "
+                     "SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, "
+                     "MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or "
+                     "TableClass is required")
 
 
 def invalid(message: str) -> AwsError:
@@ -27,9 +31,8 @@ def update_table(svc, params: dict) -> dict:
     desc = svc.catalog.editable(table)
     changed = [step(svc, table, desc, params) for step in
                (_billing_and_throughput, _stream, _indexes, _simple_settings)]
-    if not any(changed):
-        raise invalid("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, "
-                      "GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required")
+    if not any(changed) and "BillingMode" not in params:
+        raise invalid(NOTHING_TO_UPDATE)
     busy = any(changed[:3])
     if busy:
         desc["TableStatus"] = "UPDATING"
@@ -54,6 +57,8 @@ def _billing_and_throughput(svc, table, desc: dict, params: dict) -> bool:
     if target == "PAY_PER_REQUEST" or current == "PAY_PER_REQUEST":
         check_billing(target, throughput)
     now = svc.clock.now()
+    if target == "PAY_PER_REQUEST" and current == target:
+        return False
     if target == "PAY_PER_REQUEST":
         desc["BillingModeSummary"] = {"BillingMode": "PAY_PER_REQUEST", "LastUpdateToPayPerRequestDateTime": now}
         desc["ProvisionedThroughput"] = throughput_desc(None)
@@ -87,6 +92,7 @@ def _stream(svc, table, desc: dict, params: dict) -> bool:
     spec = params.get("StreamSpecification")
     if spec is None:
         return False
+    check_stream_spec(spec, creating=False)
     enabled = desc.get("StreamSpecification", {}).get("StreamEnabled", False)
     if spec.get("StreamEnabled"):
         if enabled:
@@ -94,7 +100,7 @@ def _stream(svc, table, desc: dict, params: dict) -> bool:
         desc.update(stream_fields(svc, desc["TableArn"], spec))
     else:
         if not enabled:
-            raise invalid(f"Table does not have an enabled stream: TableName: {table.name}")
+            raise invalid(f"Table has no stream to disable: TableName: {table.name}")
         desc.pop("StreamSpecification", None)
     return True
 
@@ -136,7 +142,7 @@ def _create_gsi(desc: dict, spec: dict, billing: str) -> None:
     check_index(spec, billing, is_gsi=True)
     names = {i["IndexName"] for f in ("GlobalSecondaryIndexes", "LocalSecondaryIndexes") for i in desc.get(f, ())}
     if spec["IndexName"] in names:
-        raise invalid(INVALID + f"Index already exists: {spec['IndexName']}")
+        raise invalid("Attempting to create an index which already exists")
     defined = {a["AttributeName"] for a in desc["AttributeDefinitions"]}
     missing = [k["AttributeName"] for k in spec["KeySchema"] if k["AttributeName"] not in defined]
     if missing:
@@ -185,11 +191,7 @@ def update_time_to_live(svc, params: dict) -> dict:
     if not name:
         raise invalid("1 validation error detected: Value '' at 'timeToLiveSpecification.attributeName' failed "
                       "to satisfy constraint: Member must have length greater than or equal to 1")
-    current = table.desc.get("_ttl")
-    if enabled and current:
-        raise invalid("TimeToLive is already enabled")
-    if not enabled and not current:
-        raise invalid("TimeToLive is already disabled")
+    _check_ttl_change(table.desc.get("_ttl"), name, enabled)
     desc = svc.catalog.editable(table)
     desc["_ttl"] = name if enabled else None
     with svc.db.transaction():
@@ -199,50 +201,25 @@ def update_time_to_live(svc, params: dict) -> dict:
     return {"TimeToLiveSpecification": {"Enabled": bool(enabled), "AttributeName": name}}
 
 
+def _check_ttl_change(current: str | None, name: str, enabled: bool) -> None:
+    """TTL toggles: only off -> on, or on -> off naming the attribute it is on."""
+    if current and current != name:
+        raise invalid(f"TimeToLive is active on a different AttributeName: current AttributeName is {current}")
+    if enabled and current:
+        raise invalid("TimeToLive is already enabled")
+    if not enabled and not current:
+        raise invalid("TimeToLive is already disabled")
+
+
 def describe_time_to_live(svc, params: dict) -> dict:
     table = svc.catalog.get_named(params.get("TableName"))
+    if table.desc["TableStatus"] == "CREATING":
+        raise invalid("Cannot describe time to live while table is in CREATING state: Current table state is "
+                      "CREATING")
     name = table.desc.get("_ttl")
     if name:
         return {"TimeToLiveDescription": {"TimeToLiveStatus": "ENABLED", "AttributeName": name}}
     return {"TimeToLiveDescription": {"TimeToLiveStatus": "DISABLED"}}
-
-
-# --- tags ------------------------------------------------------------------------------------
-
-def _table_for_arn(svc, arn):
-    m = _TABLE_ARN.match(arn or "")
-    if m is None:
-        raise invalid(f"Invalid TableArn: Invalid ResourceArn provided as input {arn}")
-    table = svc.catalog.by_name.get(m.group(3))
-    if table is None or m.group(1) != svc.region or m.group(2) != svc.account:
-        raise AwsError("ResourceNotFoundException", f"Requested resource not found: ResourcArn: {arn} not found")
-    return table
-
-
-def tag_resource(svc, params: dict) -> dict:
-    table = _table_for_arn(svc, params.get("ResourceArn"))
-    desc = svc.catalog.editable(table)
-    tags = {t["Key"]: t["Value"] for t in desc.get("_tags", [])}
-    tags.update({t["Key"]: t.get("Value", "") for t in params.get("Tags") or []})
-    if len(tags) > 50:
-        raise invalid("One or more parameter values were invalid: The number of tags exceeds the limit of 50")
-    desc["_tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
-    svc.catalog.save(table, desc)
-    return {}
-
-
-def untag_resource(svc, params: dict) -> dict:
-    table = _table_for_arn(svc, params.get("ResourceArn"))
-    desc = svc.catalog.editable(table)
-    drop = set(params.get("TagKeys") or [])
-    desc["_tags"] = [t for t in desc.get("_tags", []) if t["Key"] not in drop]
-    svc.catalog.save(table, desc)
-    return {}
-
-
-def list_tags_of_resource(svc, params: dict) -> dict:
-    table = _table_for_arn(svc, params.get("ResourceArn"))
-    return {"Tags": [dict(t) for t in table.desc.get("_tags", [])]}
 
 
 def describe_limits(svc, params: dict) -> dict:

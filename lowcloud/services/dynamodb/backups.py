@@ -64,6 +64,18 @@ def _fingerprint(params: dict) -> str:
     return json.dumps(plain, sort_keys=True)
 
 
+def _check_export_request(params: dict) -> None:
+    """The model's patterns the request validator enforces, and a TableArn that is no ARN at all."""
+    if params.get("ClientToken") is not None and not re.match(r"^[^$]+$", params["ClientToken"]):
+        raise constraint_error(params["ClientToken"], "clientToken",
+                               "Member must satisfy regular expression pattern: ^[^\\$]+$")
+    if params.get("S3BucketOwner") is not None and not re.fullmatch(r"[0-9]{12}", params["S3BucketOwner"]):
+        raise constraint_error(params["S3BucketOwner"], "s3BucketOwner",
+                               "Member must satisfy regular expression pattern: [0-9]{12}")
+    if not params["TableArn"].startswith("arn:"):
+        raise AwsError("ValidationException", "tableArn is not a valid ARN")
+
+
 def _description_out(desc: dict) -> dict:
     out = dict(desc)
     for field in ("StartTime", "EndTime", "ExportTime"):
@@ -154,6 +166,7 @@ class Backups:
         if not S3_BUCKET.match(params["S3Bucket"]):
             raise constraint_error(params["S3Bucket"], "s3Bucket", "Member must satisfy regular expression pattern: "
                                    + S3_BUCKET.pattern)
+        _check_export_request(params)
         table = self._table_of_arn(params["TableArn"])
         token, fingerprint = params.get("ClientToken") or self.service.cloud.ids.uuid(), _fingerprint(params)
         earlier = self._by_token(token)
@@ -301,22 +314,31 @@ class Backups:
         return arn
 
     def list_exports(self, params: dict, req=None) -> dict:
+        """Newest first (ARNs carry the start time); a TableArn lists only the current table's exports."""
         limit = params.get("MaxResults") or MAX_LIST_EXPORTS
         where, args = ["1=1"], []
         if params.get("TableArn"):
-            where.append("table_arn=?")
-            args.append(params["TableArn"])
+            where.append("table_arn=? AND json_extract(description, '$.TableId') IS ?")
+            args += [params["TableArn"], self._current_table_id(params["TableArn"])]
         if params.get("NextToken"):
-            where.append("arn > ?")
+            where.append("arn < ?")
             args.append(self._token_arn(params["NextToken"]))
         rows = self.db.all(f"SELECT arn, status, description FROM exports WHERE {' AND '.join(where)} "
-                           "ORDER BY arn LIMIT ?", (*args, limit + 1))
+                           "ORDER BY arn DESC LIMIT ?", (*args, limit + 1))
         out = {"ExportSummaries": [{"ExportArn": arn, "ExportStatus": status,
                                     "ExportType": json.loads(desc).get("ExportType", "FULL_EXPORT")}
                                    for arn, status, desc in rows[:limit]]}
         if len(rows) > limit:
             out["NextToken"] = base64.urlsafe_b64encode(rows[limit - 1][0].encode()).decode()
         return out
+
+    def _current_table_id(self, arn: str) -> str:
+        """The TableId of the table now behind ``arn`` ("" when there is none: a deleted table's
+        exports are no longer listed under its ARN)."""
+        try:
+            return self._table_of_arn(arn).get("TableId") or ""
+        except AwsError:
+            return ""
 
     @staticmethod
     def _token_arn(token: str) -> str:

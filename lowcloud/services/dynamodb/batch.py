@@ -62,6 +62,9 @@ def _read_table(svc, plan, out: dict, budget: list, mode: str):
 
 def _check_get_counts(requests: dict) -> None:
     for name, spec in requests.items():
+        if not spec.get("Keys"):
+            raise invalid(f"1 validation error detected: Value '[]' at 'requestItems.{name}.member.keys' failed to "
+                          "satisfy constraint: Member must have length greater than or equal to 1")
         if len(spec.get("Keys") or []) > 100:
             raise invalid(f"1 validation error detected: Value at 'RequestItems.{name}.member.Keys' failed to "
                           "satisfy constraint: Member must have length less than or equal to 100")

@@ -9,11 +9,13 @@ is what DescribeTable later shows (plus live counts), with private fields
 from __future__ import annotations
 
 from lowcloud.errors import AwsError
-from lowcloud.services.dynamodb.tables import check_table_name, stream_fields
+from lowcloud.services.dynamodb.tables import check_stream_spec, check_table_name, stream_fields
+from lowcloud.services.dynamodb.tagging import check_tag_count, check_tags
 from lowcloud.services.dynamodb.types import INVALID
 
 ENUMS = {"keyType": ("HASH", "RANGE"), "attributeType": ("B", "N", "S"),
          "projectionType": ("ALL", "KEYS_ONLY", "INCLUDE"), "billingMode": ("PROVISIONED", "PAY_PER_REQUEST")}
+MAX_GSIS, MAX_LSIS = 20, 5
 
 
 def invalid(message: str) -> AwsError:
@@ -25,11 +27,15 @@ def create_table(svc, params: dict) -> dict:
     check_enums(params)
     key_schema, attrs = params.get("KeySchema") or [], params.get("AttributeDefinitions") or []
     check_key_schema(key_schema, "keySchema")
+    check_attribute_names(params.get("AttributeDefinitions"))
     billing = params.get("BillingMode", "PROVISIONED")
     check_billing(billing, params.get("ProvisionedThroughput"))
     gsis, lsis = params.get("GlobalSecondaryIndexes"), params.get("LocalSecondaryIndexes")
     check_indexes(gsis, lsis, key_schema, billing)
     check_attribute_definitions(attrs, key_schema, gsis, lsis)
+    check_stream_spec(params.get("StreamSpecification"), creating=True)
+    check_tags(params.get("Tags") or [])
+    check_tag_count(len(params.get("Tags") or []))
     if name in svc.catalog.by_name:
         raise AwsError("ResourceInUseException", f"Table already exists: {name}")
     desc = build_description(svc, name, params, billing)
@@ -76,7 +82,22 @@ def check_key_schema(key_schema: list, where: str, index: str | None = None) -> 
         if key_schema[1]["KeyType"] != "RANGE":
             raise invalid(prefix + "The second KeySchemaElement is not a RANGE key type")
         if key_schema[0]["AttributeName"] == key_schema[1]["AttributeName"]:
-            raise invalid("Invalid KeySchema: Some index key attribute have no definition")
+            raise invalid("Invalid KeySchema: Some index key attribute have no definition" if index is None
+                          else "Both the Hash Key and the Range Key element in the KeySchema have the same name")
+
+
+def check_attribute_names(attrs: list | None) -> None:
+    """AttributeDefinitions must exist and name each attribute once."""
+    if attrs is None:
+        raise invalid("1 validation error detected: Value null at 'attributeDefinitions' failed to satisfy "
+                      "constraint: Member must not be null")
+    if not attrs:
+        raise invalid("No Attribute Schema Defined")
+    seen = set()
+    for attr in attrs:
+        if attr.get("AttributeName") in seen:
+            raise invalid(f"Attribute Name is duplicated: {attr['AttributeName']}")
+        seen.add(attr.get("AttributeName"))
 
 
 def check_billing(billing: str, throughput: dict | None) -> None:
@@ -92,6 +113,10 @@ def check_indexes(gsis, lsis, key_schema: list, billing: str) -> None:
     for field, given in (("GlobalSecondaryIndexes", gsis), ("LocalSecondaryIndexes", lsis)):
         if given is not None and not given:
             raise invalid(INVALID + f"List of {field} is empty")
+    if len(gsis or []) > MAX_GSIS:
+        raise invalid(INVALID + f"GlobalSecondaryIndex count exceeds the per-table limit of {MAX_GSIS}")
+    if len(lsis or []) > MAX_LSIS:
+        raise invalid(INVALID + f"Number of LocalSecondaryIndexes exceeds per-table limit of {MAX_LSIS}")
     seen = set()
     for index in (gsis or []) + (lsis or []):
         if index["IndexName"] in seen:
@@ -105,20 +130,32 @@ def check_indexes(gsis, lsis, key_schema: list, billing: str) -> None:
 def check_index(index: dict, billing: str, is_gsi: bool) -> None:
     name = check_table_name(index["IndexName"], minimum=3, field="indexName")
     check_key_schema(index["KeySchema"], "indexKeySchema", name)
-    projection = index.get("Projection") or {}
-    kind = projection.get("ProjectionType", "ALL")
-    if kind not in ENUMS["projectionType"]:
-        raise invalid(f"1 validation error detected: Value '{kind}' at 'projection.projectionType' failed to "
-                      "satisfy constraint: Member must satisfy enum value set: [ALL, KEYS_ONLY, INCLUDE]")
-    if kind != "INCLUDE" and projection.get("NonKeyAttributes"):
-        raise invalid(INVALID + f"ProjectionType is {kind}, but NonKeyAttributes is specified")
+    check_projection(index.get("Projection") or {})
     if is_gsi:
         throughput = index.get("ProvisionedThroughput")
         if billing == "PROVISIONED" and not throughput:
-            raise invalid(INVALID + f"ProvisionedThroughput must be specified for index: {name}")
+            raise invalid(INVALID + f"ProvisionedThroughput is not specified for index: {name}")
         if billing == "PAY_PER_REQUEST" and throughput:
             raise invalid(INVALID + f"ProvisionedThroughput should not be specified for index: {name} "
                           "when BillingMode is PAY_PER_REQUEST")
+
+
+def check_projection(projection: dict) -> None:
+    """ProjectionType must be given and known; NonKeyAttributes exactly when INCLUDE, each once."""
+    kind = projection.get("ProjectionType")
+    if kind is None:
+        raise invalid(INVALID + "Unknown ProjectionType: null")
+    if kind not in ENUMS["projectionType"]:
+        raise invalid(f"1 validation error detected: Value '{kind}' at 'projection.projectionType' failed to "
+                      "satisfy constraint: Member must satisfy enum value set: [ALL, KEYS_ONLY, INCLUDE]")
+    extra = projection.get("NonKeyAttributes") or []
+    if kind != "INCLUDE" and extra:
+        raise invalid(INVALID + f"ProjectionType is {kind}, but NonKeyAttributes is specified")
+    if kind == "INCLUDE" and not extra:
+        raise invalid(INVALID + "ProjectionType is INCLUDE, but NonKeyAttributes is not specified")
+    duplicated = next((name for i, name in enumerate(extra) if name in extra[:i]), None)
+    if duplicated is not None:
+        raise invalid(INVALID + f"Duplicate element in NonKeyAttributes: {duplicated}")
 
 
 def check_lsis(lsis: list, key_schema: list) -> None:

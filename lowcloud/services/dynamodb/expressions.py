@@ -8,20 +8,31 @@ offending one), then semantic problems (reserved words, undefined ``#names`` /
 parser therefore records the first semantic error and raises it only after the
 parse succeeded.  Output is a small tuple AST that ``evaluate.py`` compiles to
 closures; paths are tuples of str (attribute names) and int (list indexes).
+Before any of that, AWS's size limits apply (4 KB of text, 300 operators), so
+hostile input is refused up front rather than by a deep descent.
 """
 from __future__ import annotations
 
 import re
+import sys
 
 from lowcloud.errors import AwsError
 from lowcloud.services.dynamodb.reserved import is_reserved
-from lowcloud.services.dynamodb.types import ALL_TYPES, clean, number_of, type_of
+from lowcloud.services.dynamodb.types import ALL_TYPES, check_name, clean, number_of, type_of
 
-_TOKEN = re.compile(r"\s*(?:(<>|<=|>=|[=<>()\[\],.+\-])|([#:]?[A-Za-z0-9_]+)|(\S))")
+_TOKEN = re.compile(r"\s*(?:(<>|<=|>=|[=<>()\[\],.+\-])|([#:][A-Za-z0-9_]+|[A-Za-z][A-Za-z0-9_]*|[0-9]+)|(\S))")
 COMPARATORS = ("=", "<>", "<", "<=", ">", ">=")
 CONDITION_FUNCTIONS = {"attribute_exists": 1, "attribute_not_exists": 1, "attribute_type": 2,
                        "begins_with": 2, "contains": 2}
 UPDATE_FUNCTIONS = {"if_not_exists": 2, "list_append": 2}
+MAX_EXPRESSION_BYTES = 4096
+MAX_OPERATORS = 300
+OPERATOR_WORDS = frozenset(("AND", "OR", "NOT", "BETWEEN", "IN"))
+# A 4 KB expression nests at most ~2000 levels and the descent spends at most five frames per level;
+# with this head-room deep (but legal-sized) input reaches AWS's own error instead of a RecursionError.
+_NESTING_FRAMES = 12000
+if sys.getrecursionlimit() < _NESTING_FRAMES:
+    sys.setrecursionlimit(_NESTING_FRAMES)
 TYPE_WORDS = {"S": "STRING", "N": "NUMBER", "B": "BINARY", "SS": "STRING SET", "NS": "NUMBER SET",
               "BS": "BINARY SET", "M": "MAP", "L": "LIST", "NULL": "NULL", "BOOL": "BOOLEAN"}
 
@@ -51,6 +62,7 @@ class Names:
         for key in self.names or ():
             if not key.startswith("#") or len(key) < 2:
                 raise invalid(f'ExpressionAttributeNames contains invalid key: Syntax error; key: "{key}"')
+            check_name(self.names[key])
         self.values = self._clean_values(self.values or {})
 
     @staticmethod
@@ -100,11 +112,25 @@ class Parser:
     def __init__(self, text: str, kind: str, names: Names):
         if not text.strip():
             raise invalid(f"Invalid {kind}: The expression can not be empty;")
+        size = len(text) if text.isascii() else len(text.encode("utf-8"))
+        if size > MAX_EXPRESSION_BYTES:
+            raise invalid(f"Invalid {kind}: Expression size has exceeded the maximum allowed size; "
+                          f"expression size: {size}")
         self.text, self.kind, self.ctx = text, kind, names
         self.tokens = tokenize(text)
         self.i = 0
         self.deferred: AwsError | None = None
         self.parens: set[int] = set()
+        self.check_nesting()
+
+    def check_nesting(self) -> None:
+        """Deeper than 4 KB can balance, the parentheses never close: fail at the end, without descending."""
+        depth = 0
+        for tok in self.tokens:
+            depth += 1 if tok[0] == "(" else -1 if tok[0] == ")" else 0
+            if depth > MAX_EXPRESSION_BYTES // 2:
+                self.i = len(self.tokens) - 1
+                self.syntax_error()
 
     # --- token helpers ---------------------------------------------------------
     def peek(self, offset: int = 0):
@@ -209,7 +235,9 @@ class Parser:
 
     def function(self, allowed: tuple) -> tuple:
         name = self.next()[1]
-        args = self.call_args()
+        return self.check_function(name, self.call_args(), allowed)
+
+    def check_function(self, name: str, args: list, allowed: tuple) -> tuple:
         known = {**CONDITION_FUNCTIONS, **UPDATE_FUNCTIONS, "size": 1}
         if name not in known:
             self.defer(f"Invalid function name; function: {name}")
@@ -224,8 +252,7 @@ class Parser:
 
     def check_function_args(self, name: str, args: list) -> None:
         first = args[0]
-        if name in ("attribute_exists", "attribute_not_exists", "attribute_type", "size", "if_not_exists") \
-                and first[0] != "path":
+        if name in ("attribute_exists", "attribute_not_exists", "size", "if_not_exists") and first[0] != "path":
             self.defer(f"Operator or function requires a document path; operator or function: {name}")
         elif name == "attribute_type":
             self.check_type_name(args[1])
@@ -240,7 +267,10 @@ class Parser:
                 self.check_operand_type(name, arg, ("L",))
 
     def check_type_name(self, arg) -> None:
-        if arg[0] != "value" or type_of(arg[1]) != "S":
+        if arg[0] != "value":
+            self.defer("Incorrect operand type for operator or function; operator or function: attribute_type, "
+                       "operand type: {NS,SS,L,BS,N,M,B,BOOL,NULL,S}")
+        elif type_of(arg[1]) != "S":
             self.check_operand_type("attribute_type", arg, ("S",))
         elif arg[1]["S"] not in ALL_TYPES:
             self.defer(f"Invalid attribute type name found; type: {arg[1]['S']}, "
@@ -256,7 +286,18 @@ class ConditionParser(Parser):
     """condition := or; or := and (OR and)*; and := not (AND not)*; not := NOT not | primary."""
 
     def parse(self):
+        self.count_operators()
         return self.finish(self.or_())
+
+    def count_operators(self) -> None:
+        """AWS refuses more than 300 comparison/logical operators, counting before it parses."""
+        count = 0
+        for kind, word, _, _ in self.tokens:
+            if kind in COMPARATORS or (kind == "name" and word.upper() in OPERATOR_WORDS):
+                count += 1
+                if count > MAX_OPERATORS:
+                    raise invalid(f"Invalid {self.kind}: The expression contains too many operators; "
+                                  f"operator count: {count}")
 
     def or_(self):
         node = self.and_()
@@ -282,10 +323,18 @@ class ConditionParser(Parser):
         tok = self.peek()
         if tok[0] == "(":
             return self.parenthesized()
-        if tok[0] == "name" and self.peek(1)[0] == "(" and tok[1] != "size":
-            return self.function(allowed=tuple(CONDITION_FUNCTIONS))
+        if tok[0] == "name" and self.peek(1)[0] == "(":
+            return self.function_or_predicate(self.next()[1])
         left = self.operand()
         return self.predicate(left)
+
+    def function_or_predicate(self, name: str):
+        """A call standing alone is a condition function; one followed by an operator is an operand (size)."""
+        args = self.call_args()
+        follows = self.peek()
+        if follows[0] in COMPARATORS or self.keyword("BETWEEN") or self.keyword("IN"):
+            return self.predicate(self.check_function(name, args, ("size",)))
+        return self.check_function(name, args, tuple(CONDITION_FUNCTIONS))
 
     def parenthesized(self):
         self.next()
@@ -300,7 +349,11 @@ class ConditionParser(Parser):
         tok = self.peek()
         if tok[0] in COMPARATORS:
             self.next()
-            return ("cmp", tok[0], left, self.operand())
+            right = self.operand()
+            if tok[0] not in ("=", "<>"):
+                for side in (left, right):
+                    self.check_operand_type(tok[0], side, ("N", "S", "B"))
+            return ("cmp", tok[0], left, right)
         if self.keyword("BETWEEN"):
             return self.between(left)
         if self.keyword("IN"):
@@ -318,11 +371,17 @@ class ConditionParser(Parser):
         return ("between", left, low, high)
 
     def check_bounds(self, low, high) -> None:
+        for side in (low, high):
+            self.check_operand_type("BETWEEN", side, ("N", "S", "B"))
         if low[0] != "value" or high[0] != "value":
             return
         a, b = low[1], high[1]
         kind = type_of(a)
-        if kind == type_of(b) and kind in ("N", "S", "B"):
+        if kind != type_of(b):
+            self.defer("The BETWEEN operator requires same data type for lower and upper bounds; "
+                       f"lower bound operand: AttributeValue: {{{kind}:{a[kind]}}}, "
+                       f"upper bound operand: AttributeValue: {{{type_of(b)}:{b[type_of(b)]}}}")
+        elif kind in ("N", "S", "B"):
             lo, hi = (number_of(a["N"]), number_of(b["N"])) if kind == "N" else (a[kind], b[kind])
             if lo > hi:
                 self.defer("The BETWEEN operator requires upper bound to be greater than or equal to lower bound; "
@@ -337,8 +396,8 @@ class ConditionParser(Parser):
             self.next()
             items.append(self.operand())
         self.expect(")")
-        if len(items) > 100:
-            self.defer(f"The IN operator is provided with too many operands; number of operands: {len(items)}")
+        if len(items) + 1 > 100:  # the left operand counts: at most 99 candidates
+            self.defer(f"The IN operator is provided with too many operands; number of operands: {len(items) + 1}")
         return ("in", left, tuple(items))
 
 

@@ -16,7 +16,7 @@ from lowcloud.services.dynamodb.expressions import parse_update
 from lowcloud.services.dynamodb.store import loads
 from lowcloud.services.dynamodb.types import MAX_ITEM_BYTES, clean, clean_item
 from lowcloud.services.dynamodb.update import (apply_update, check_key_paths, clauses_from_attribute_updates,
-                                               updated_paths)
+                                               only_removes, updated_paths)
 
 ALL = prepare.RETURN_VALUES
 
@@ -141,6 +141,8 @@ def write_update(svc, log, table, key, clauses, test, params, key_item: dict | N
     old = loads(row[0]) if row else None
     if test is not None and not test(old or {}):
         raise prepare.condition_failed(params, old)
+    if old is None and only_removes(clauses):
+        return None, None
     new = loads(row[0]) if row else key_item or canonical_key(table, params.get("Key"))
     apply_update(new, old or {}, clauses)
     new, size = clean_item(new)

@@ -7,10 +7,14 @@ it with one index range scan; begins_with becomes ``[prefix, successor)``.
 """
 from __future__ import annotations
 
+import re
+
 from lowcloud.errors import AwsError
 from lowcloud.services.dynamodb.types import INVALID, key_bytes, partition_bucket, prefix_upper_bound, type_of
 
 FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}
+_SQL_BOUNDS = re.compile(r"sk (>=|<=|=|<|>) \?")
+_HOLDS = {">=": bytes.__ge__, "<=": bytes.__le__, "=": bytes.__eq__, "<": bytes.__lt__, ">": bytes.__gt__}
 
 
 def invalid(message: str) -> AwsError:
@@ -22,6 +26,14 @@ class KeyRange:
 
     def __init__(self, bucket: int, pk: bytes, sql: str, args: tuple):
         self.bucket, self.pk, self.sql, self.args = bucket, pk, sql, args
+
+    def check_start(self, pk: bytes, sk: bytes) -> None:
+        """AWS's errors for an ExclusiveStartKey that this key condition could never have produced."""
+        if pk != self.pk:
+            raise invalid("The provided starting key is outside query boundaries based on provided conditions")
+        for op, bound in zip(_SQL_BOUNDS.findall(self.sql), self.args):
+            if not _HOLDS[op](sk, bound):
+                raise invalid("The provided starting key does not match the range key predicate")
 
 
 def _conjuncts(node) -> list:

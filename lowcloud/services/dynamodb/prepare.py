@@ -78,6 +78,7 @@ def condition(params: dict, names: Names | None, field: str = "ConditionExpressi
     if legacy_field and params.get(legacy_field):
         node = legacy.expected(params[legacy_field], params.get("ConditionalOperator"))
         return compile_condition(node)
+    legacy.no_conditions(params)
     return None
 
 

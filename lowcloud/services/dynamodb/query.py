@@ -87,14 +87,42 @@ def filter_and_projection(params: dict, filter_field: str, legacy_field: str):
     key_node = None
     if params.get("KeyConditionExpression") is not None:
         key_node = parse_condition(params["KeyConditionExpression"], "KeyConditionExpression", names)
-    test = None
+    node = None
     if params.get("FilterExpression") is not None:
-        test = compile_condition(parse_condition(params["FilterExpression"], "FilterExpression", names))
+        node = parse_condition(params["FilterExpression"], "FilterExpression", names)
     elif params.get(legacy_field):
-        test = compile_condition(legacy.filters(params[legacy_field], params.get("ConditionalOperator")))
+        node = legacy.filters(params[legacy_field], params.get("ConditionalOperator"))
+    else:
+        legacy.no_conditions(params)
     paths = prepare.projection(params, names)
     prepare.finish(names)
-    return key_node, test, paths
+    return key_node, node, paths
+
+
+def path_heads(node, heads: set) -> set:
+    """The top-level attribute names every document path in ``node`` starts with."""
+    if node[0] == "path":
+        heads.add(node[1][0])
+        return heads
+    for part in node[1:]:
+        if type(part) is tuple and part and type(part[0]) is str:
+            path_heads(part, heads)
+        elif type(part) is tuple:
+            for inner in part:
+                if type(inner) is tuple:
+                    path_heads(inner, heads)
+    return heads
+
+
+def check_filter_keys(params: dict, node, keys) -> None:
+    """Query may not filter on the key attributes of what it reads (AWS names the first one hit)."""
+    if node is None:
+        return
+    heads = path_heads(node, set())
+    field = "Filter Expression" if params.get("FilterExpression") is not None else "QueryFilter"
+    for name in (keys.hash_name, keys.range_name):
+        if name is not None and name in heads:
+            raise invalid(f"{field} can only contain non-primary key attributes: Primary key attribute: {name}")
 
 
 # --- Query ----------------------------------------------------------------------------------
@@ -104,13 +132,15 @@ def query(svc, params: dict) -> dict:
     mode = prepare.check_options(params)
     plan = Plan(svc, table, params)
     prepare.check_mix(params, (("KeyConditions",), ("KeyConditionExpression",)))
-    key_node, test, paths = filter_and_projection(params, "FilterExpression", "QueryFilter")
+    key_node, node, paths = filter_and_projection(params, "FilterExpression", "QueryFilter")
     if key_node is None:
         if not params.get("KeyConditions"):
             raise invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the "
                           "request.")
         key_node = legacy.filters(params["KeyConditions"], None)
     keys = plan.index or table
+    check_filter_keys(params, node, keys)
+    test = compile_condition(node) if node is not None else None
     rng = key_range(key_node, keys.hash_name, keys.hash_type, keys.range_name, keys.range_type)
     select = select_mode(plan, params, paths)
     sql_table, where, args, order = plan.source()
@@ -118,6 +148,8 @@ def query(svc, params: dict) -> dict:
     args += [rng.bucket, rng.pk, *rng.args]
     order = order[2:]
     start = start_key(plan, params)
+    if start is not None:
+        rng.check_start(start[1], start[2])
     return run(plan, mode, select, test, paths, (sql_table, where, args, order), start and start[2:])
 
 
@@ -128,7 +160,8 @@ def scan(svc, params: dict) -> dict:
     mode = prepare.check_options(params)
     plan = Plan(svc, table, params)
     segment = segment_range(params)
-    _, test, paths = filter_and_projection(params, "FilterExpression", "ScanFilter")
+    _, node, paths = filter_and_projection(params, "FilterExpression", "ScanFilter")
+    test = compile_condition(node) if node is not None else None
     select = select_mode(plan, params, paths)
     sql_table, where, args, order = plan.source()
     if segment is not None:

@@ -35,16 +35,10 @@ class Index:
 
     def entry_key(self, item: dict):
         """(bucket, pk, sk) of ``item`` in this index, or None when the item is not indexed (sparse)."""
-        hv = item.get(self.hash_name)
-        if hv is None or type_of(hv) != self.hash_type:
+        pk = _indexable(item.get(self.hash_name), self.hash_type)
+        sk = _indexable(item.get(self.range_name), self.range_type) if self.range_name else b""
+        if pk is None or sk is None:
             return None
-        pk = key_bytes(self.hash_type, hv[self.hash_type])
-        sk = b""
-        if self.range_name:
-            rv = item.get(self.range_name)
-            if rv is None or type_of(rv) != self.range_type:
-                return None
-            sk = key_bytes(self.range_type, rv[self.range_type])
         return partition_bucket(pk), pk, sk
 
     def project(self, item: dict) -> dict:
@@ -136,6 +130,14 @@ def _check_index_value(index: str, name: str, kind: str, av: dict, via_update: b
                 if via_update else "A value specified for a secondary index key is not supported")
         raise invalid(f"One or more parameter values are not valid. {lead}. The AttributeValue for a key attribute "
                       f"cannot contain an empty {word} value. IndexName: {index}, IndexKey: {name}")
+
+
+def _indexable(av, kind: str):
+    """Key bytes of an index key value; None when missing, of another type, or an empty S/B (skipped
+    when an index is backfilled over items written before it existed)."""
+    if av is None or type_of(av) != kind or (kind != "N" and len(av[kind]) == 0):
+        return None
+    return key_bytes(kind, av[kind])
 
 
 def _non_empty(name: str, kind: str, value) -> bytes:

@@ -4,10 +4,12 @@ The stored table description (JSON in the ``tables`` row) is the single source
 of truth; ``Catalog`` keeps one ``schema.Table`` per name in memory, rebuilt
 whenever a description changes, so item operations never read it from SQLite.
 Fields starting with "_" (index numbers, TTL, tags) are private and never
-shown.  A new table is CREATING until a short clock timer flips it to ACTIVE
-(on a VirtualClock that happens as soon as the loop is idle, so boto3 waiters
-see ACTIVE on their first poll); status changes are persisted, and timers are
-re-armed on restart.
+shown.  A new table is CREATING until a short clock timer flips it to ACTIVE;
+CreateTable waits for that flip (a few real milliseconds on the system clock,
+none on an auto-advancing VirtualClock), so its answer says CREATING while the
+next request — a boto3 waiter's first DescribeTable — already sees ACTIVE.
+While a table is CREATING, item operations get "Requested resource not found"
+as on AWS.  Status changes are persisted, and timers are re-armed on restart.
 """
 from __future__ import annotations
 
@@ -23,6 +25,9 @@ from lowcloud.services.dynamodb.types import INVALID
 
 NOT_FOUND = "Requested resource not found"
 _NAME = re.compile(r"^[a-zA-Z0-9_.-]+$")
+# DeleteTable's TableDescription leaves out the schema and the creation time.
+_NOT_IN_DELETE_OUTPUT = ("KeySchema", "AttributeDefinitions", "CreationDateTime", "GlobalSecondaryIndexes",
+                         "LocalSecondaryIndexes")
 _TIMESTAMP_FIELDS = ("CreationDateTime", "LastUpdateToPayPerRequestDateTime", "LastIncreaseDateTime",
                      "LastDecreaseDateTime")
 
@@ -91,12 +96,12 @@ class Catalog:
         return table
 
     def get(self, name) -> Table:
-        """The table for an item operation; 'Requested resource not found' if absent."""
+        """The table for an item operation; 'Requested resource not found' if absent or still CREATING."""
         table = self.by_name.get(name)
         if table is None:
             table = self.by_name.get(check_table_name(name))
-            if table is None:
-                raise not_found()
+        if table is None or table.desc["TableStatus"] == "CREATING":
+            raise not_found()
         return table
 
     def get_named(self, name) -> Table:
@@ -132,18 +137,23 @@ class Catalog:
 
     # --- lifecycle ---------------------------------------------------------------
     def arm(self, table: Table) -> None:
-        """Schedule the status change; on an auto-advancing VirtualClock, wait until it happened.
+        """Schedule the status change, and wait until it happened (system or auto-advancing clock).
 
-        Waiting lets virtual time pass the short delay right away, so the next request (a boto3
-        waiter's first DescribeTable, whose sleeps are real time) already sees ACTIVE, while the
-        response being built still says CREATING/UPDATING as AWS's does.  Never waits on the clock's
-        own thread, and gives up after a real second (busy clock): the table then settles later.
+        Waiting (a few real milliseconds, or none in virtual time) means the next request (a boto3
+        waiter's first DescribeTable, whose next poll would be 20 real seconds later) already sees
+        ACTIVE, while the response being built still says CREATING/UPDATING as AWS's does.  Never
+        waits on the clock's own thread, and gives up after a real second (busy clock): the table
+        then settles later.
         """
         done = threading.Event()
         self.svc.clock.call_later(self.svc.status_delay, self._settle, table.name, table.desc["TableId"], done)
-        clock = self.svc.clock
-        if clock.virtual and getattr(clock, "auto", False) and not clock.in_loop():
+        if self._may_wait_for_settle():
             done.wait(1.0)
+
+    def _may_wait_for_settle(self) -> bool:
+        """System clock: the delay is real and tiny; auto VirtualClock: it passes at once."""
+        clock = self.svc.clock
+        return not clock.in_loop() and (not clock.virtual or getattr(clock, "auto", False))
 
     def _settle(self, name: str, table_id: str, done: threading.Event) -> None:
         """Timer: CREATING/UPDATING -> ACTIVE, indexes CREATING/UPDATING -> ACTIVE."""
@@ -185,7 +195,7 @@ def delete_table(svc, params: dict) -> dict:
     if table.desc.get("DeletionProtectionEnabled"):
         raise invalid("Resource cannot be deleted as it is currently protected against deletion. "
                       "Disable deletion protection first.")
-    out = svc.catalog.describe(table)
+    out = {k: v for k, v in svc.catalog.describe(table).items() if k not in _NOT_IN_DELETE_OUTPUT}
     out["TableStatus"] = "DELETING"
     svc.catalog.remove(table)
     svc.ttl.forget(table)
@@ -215,10 +225,23 @@ def stream_fields(svc, table_arn: str, spec: dict | None, existing: dict | None 
         return {}
     view = spec.get("StreamViewType")
     if view not in ("NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"):
-        raise invalid(INVALID + "You must specify a StreamViewType when enabling a stream"
-                      if view is None else f"1 validation error detected: Value '{view}' at "
-                      "'streamSpecification.streamViewType' failed to satisfy constraint: Member must satisfy "
-                      "enum value set: [NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]")
+        raise invalid(f"1 validation error detected: Value '{view}' at 'streamSpecification.streamViewType' "
+                      "failed to satisfy constraint: Member must satisfy enum value set: "
+                      "[NEW_IMAGE, OLD_IMAGE, NEW_AND_OLD_IMAGES, KEYS_ONLY]")
     label = svc.clock.utcnow().strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3]
     return {"StreamSpecification": {"StreamEnabled": True, "StreamViewType": view},
             "LatestStreamLabel": label, "LatestStreamArn": f"{table_arn}/stream/{label}"}
+
+
+def check_stream_spec(spec: dict | None, creating: bool) -> None:
+    """A StreamViewType exactly when the stream is (being) enabled; AWS words it per operation."""
+    if not spec:
+        return
+    enabled, view = spec.get("StreamEnabled"), spec.get("StreamViewType")
+    if enabled and view is None:
+        raise invalid(INVALID + ("Table is being created with a stream enabled, UpdateViewType is required"
+                                 if creating else "If stream is being enabled then UpdateViewType is required"))
+    if not enabled and view is not None:
+        raise invalid(INVALID + ("Table is being created with a stream disabled, UpdateViewType should not be "
+                                 "specified" if creating else
+                                 "If stream is being disabled, then UpdateViewType must not be specified"))

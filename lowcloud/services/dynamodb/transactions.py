@@ -25,6 +25,7 @@ from lowcloud.services.dynamodb.types import clean_item
 
 ACTIONS = ("ConditionCheck", "Put", "Delete", "Update")
 TOKEN_SECONDS = 600
+MAX_PAYLOAD_BYTES = 4 * 1024 * 1024
 
 
 def invalid(message: str) -> AwsError:
@@ -38,19 +39,28 @@ class Action:
         self.kind, self.spec = kind, spec
         self.table = svc.catalog.get(spec.get("TableName"))
         prepare.check_options(spec)
-        self.clauses = self.item = None
-        if kind == "Put":
-            self.item, self.size, self.key = checked_item(self.table, spec.get("Item"))
-            self.test = write_condition(spec)
-        elif kind == "Update":
-            self.key = self.table.key_of(spec.get("Key"))
+        self.clauses = self.item = self.error = None
+        self.size = 0
+        self._check_item(kind, spec)
+        if kind == "Update":
             self.clauses, self.test = parse_update_request(self.table, spec)
         else:
-            self.key = self.table.key_of(spec.get("Key"))
             self.test = write_condition(spec)
-            if kind == "ConditionCheck" and self.test is None:
-                raise invalid("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck."
-                              "conditionExpression' failed to satisfy constraint: Member must not be null")
+        if kind == "ConditionCheck" and self.test is None:
+            raise invalid("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck."
+                          "conditionExpression' failed to satisfy constraint: Member must not be null")
+
+    def _check_item(self, kind: str, spec: dict) -> None:
+        """Item/key validation; AWS reports its failure as this action's ValidationError reason."""
+        try:
+            if kind == "Put":
+                self.item, self.size, self.key = checked_item(self.table, spec.get("Item"))
+            else:
+                self.key = self.table.key_of(spec.get("Key"))
+        except AwsError as exc:
+            if exc.code != "ValidationException":
+                raise
+            self.error, self.key = exc, None
 
 
 def _parse_actions(svc, members: list) -> list[Action]:
@@ -63,13 +73,25 @@ def _parse_actions(svc, members: list) -> list[Action]:
         if len(kinds) != 1:
             raise invalid("TransactItems can only contain one of Check, Put, Update or Delete")
         actions.append(Action(svc, kinds[0], member[kinds[0]]))
+    _check_payload(actions)
     seen = set()
     for action in actions:
+        if action.key is None:
+            continue
         ident = (action.table.tid,) + action.key
         if ident in seen:
             raise invalid("Transaction request cannot include multiple operations on one item")
         seen.add(ident)
+    invalid_at = next((i for i, a in enumerate(actions) if a.error is not None), None)
+    if invalid_at is not None:
+        raise cancelled([{"Code": "ValidationError", "Message": actions[i].error.message} if i == invalid_at
+                         else {"Code": "None"} for i in range(len(actions))])
     return actions
+
+
+def _check_payload(actions: list[Action]) -> None:
+    if sum(action.size for action in actions) > MAX_PAYLOAD_BYTES:
+        raise invalid("Transaction payload size cannot exceed 4 MB")
 
 
 def transact_write_items(svc, params: dict) -> dict:

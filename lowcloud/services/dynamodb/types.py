@@ -21,6 +21,9 @@ INVALID = "One or more parameter values were invalid: "
 MAX_ITEM_BYTES = 400 * 1024
 MAX_HASH_KEY_BYTES = 2048
 MAX_RANGE_KEY_BYTES = 1024
+MAX_NAME_BYTES = 65535
+MAX_NESTING = 32
+NAME_TOO_LARGE = "1 validation error detected: Attribute name is too large, must be less than 65536 bytes"
 SET_TYPES = {"SS": "S", "NS": "N", "BS": "B"}
 SET_WORDS = {"SS": "string", "NS": "number", "BS": "binary"}
 ALL_TYPES = ("S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL")
@@ -93,8 +96,8 @@ def _number_size(canon: str) -> int:
 
 # --- validation + size ------------------------------------------------------------
 
-def clean(av, where: str = INVALID) -> tuple[dict, int]:
-    """Validate one AttributeValue; return (canonical value, size in bytes)."""
+def clean(av, where: str = INVALID, depth: int = 1) -> tuple[dict, int]:
+    """Validate one AttributeValue at nesting level ``depth``; return (canonical value, size in bytes)."""
     if type(av) is not dict or len(av) != 1:
         raise _shape_error(av, where)
     (kind, value), = av.items()
@@ -105,48 +108,61 @@ def clean(av, where: str = INVALID) -> tuple[dict, int]:
     if kind == "N":
         canon = canonical_number(value)
         return (av if canon == value else {"N": canon}), _number_size(canon)
-    return _clean_other(av, kind, value, where)
+    return _clean_other(av, kind, value, where, depth)
 
 
-def _clean_other(av, kind, value, where):
+def _clean_other(av, kind, value, where, depth):
     if kind == "B":
         data = _as_bytes(value)
         return (av if data is value else {"B": data}), len(data)
     if kind == "BOOL":
         return (av if type(value) is bool else {"BOOL": bool(value)}), 1
     if kind == "NULL":
-        return (av if value is True else {"NULL": True}), 1
+        if value is not True:
+            raise invalid(f"{where}Null attribute value types must have the value of true")
+        return av, 1
     if kind == "M":
-        return _clean_map(av, value, where)
+        return _clean_map(av, value, where, depth)
     if kind == "L":
-        return _clean_list(av, value, where)
+        return _clean_list(av, value, where, depth)
     if kind in SET_TYPES:
         return _clean_set(av, kind, value, where)
     raise _shape_error({}, where)
 
 
-def _clean_map(av, value, where):
+def _clean_map(av, value, where, depth):
     if type(value) is not dict:
         raise invalid(f"{where}Invalid attribute value type")
+    _check_depth(value, depth)
     out, size, changed = {}, 3, False
     for name, sub in value.items():
-        c, s = clean(sub, where)
+        c, s = clean(sub, where, depth + 1)
         changed |= c is not sub
         out[name] = c
-        size += len(name.encode("utf-8")) + s + 1
+        named = len(name.encode("utf-8"))
+        if named > MAX_NAME_BYTES:
+            raise invalid(NAME_TOO_LARGE)
+        size += named + s + 1
     return ({"M": out} if changed else av), size
 
 
-def _clean_list(av, value, where):
+def _clean_list(av, value, where, depth):
     if type(value) is not list:
         raise invalid(f"{where}Invalid attribute value type")
+    _check_depth(value, depth)
     out, size, changed = [], 3, False
     for sub in value:
-        c, s = clean(sub, where)
+        c, s = clean(sub, where, depth + 1)
         changed |= c is not sub
         out.append(c)
         size += s + 1
     return ({"L": out} if changed else av), size
+
+
+def _check_depth(members, depth: int) -> None:
+    if depth >= MAX_NESTING and members:
+        raise invalid("Nesting Levels have exceeded supported limits: Attributes in the item have nested levels "
+                      "beyond supported limit")
 
 
 def _clean_set(av, kind, value, where):
@@ -193,8 +209,17 @@ def clean_item(item: dict) -> tuple[dict, int]:
         c, s = clean(av)
         changed |= c is not av
         out[name] = c
-        size += (len(name) if name.isascii() else len(name.encode("utf-8"))) + s
+        named = len(name) if name.isascii() else len(name.encode("utf-8"))
+        if named > MAX_NAME_BYTES:
+            raise invalid(NAME_TOO_LARGE)
+        size += named + s
     return (out if changed else item), size
+
+
+def check_name(name) -> None:
+    """An attribute name given outside an item (expression names, AttributesToGet, AttributeUpdates)."""
+    if isinstance(name, str) and len(name) > MAX_NAME_BYTES // 4 and len(name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise invalid(NAME_TOO_LARGE)
 
 
 def item_size(item: dict) -> int:
