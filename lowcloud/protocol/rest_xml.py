@@ -12,7 +12,7 @@ from lowcloud.errors import AwsError
 from lowcloud.protocol import rest, xmlbody
 from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.model import error_status
-from lowcloud.protocol.values import WireError
+from lowcloud.protocol.values import WireError, parse_time
 
 XML_DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 S3_NS = "http://s3.amazonaws.com/doc/2006-03-01/"
@@ -38,7 +38,42 @@ def _read(shape, body: bytes):
     return xmlbody.parse_document(shape, body)
 
 
+def _int32(raw: str) -> bool:
+    digits = raw[1:] if raw.startswith("-") else raw
+    return digits.isdigit() and -2**31 <= int(raw) < 2**31
+
+
+def _check_query_integers(req: HttpRequest, op) -> None:
+    """S3 rejects a query integer it cannot read (max-keys=abc) as InvalidArgument, not as bad XML."""
+    shape = op.input_shape
+    for member in (shape.members.values() if shape is not None else ()):
+        wire = member.serialization.get("name", member.name)
+        if member.serialization.get("location") != "querystring" or member.type_name not in ("integer", "long"):
+            continue
+        raw = (req.query_lists.get(wire) or [None])[0]
+        if raw is not None and not _int32(raw):
+            raise AwsError("InvalidArgument", f"Provided {wire} not an integer or within integer range",
+                           status=400, ArgumentName=wire, ArgumentValue=raw)
+
+
+def _drop_unreadable_dates(req: HttpRequest, op) -> None:
+    """S3 ignores a conditional or Expires header whose date it cannot read rather than failing the request."""
+    shape = op.input_shape
+    for member in (shape.members.values() if shape is not None else ()):
+        wire = member.serialization.get("name", member.name).lower()
+        if member.serialization.get("location") != "header" or member.type_name != "timestamp":
+            continue
+        raw = req.headers.get(wire)
+        if raw is not None and (wire == "expires" or "-if-" in f"-{wire}"):
+            try:
+                parse_time(raw)
+            except WireError:
+                del req.headers[wire]
+
+
 def parse(req: HttpRequest, op, path_params: dict) -> dict:
+    _check_query_integers(req, op)
+    _drop_unreadable_dates(req, op)
     try:
         return rest.parse_request(req, op, path_params, _read)
     except WireError as exc:
@@ -82,7 +117,7 @@ def _ids(request_id: str) -> dict:
 def serialize_error(err: AwsError, model, service: str, request_id: str, head: bool = False) -> HttpResponse:
     status, _sender, code = error_status(service, err.code)
     status = err.status or status
-    headers = {"Content-Type": "application/xml", **_ids(request_id)}
+    headers = {"Content-Type": "application/xml", **_ids(request_id), **getattr(err, "headers", {})}
     if head:
         return HttpResponse(status, headers, b"")
     extra = "".join(f"<{k}>{xmlbody.escape(str(v))}</{k}>" for k, v in err.fields.items() if v is not None)

@@ -155,3 +155,18 @@ def test_upload_cut_short_by_the_client_is_never_stored(gateway_url, http_client
     _put_then_hang_up(gateway_url, "/cut/k", declared, declared // 2)
     assert s3.get_object(Bucket="cut", Key="k")["Body"].read() == b"old"
     assert s3.list_objects_v2(Bucket="cut")["KeyCount"] == 1
+
+
+def test_upload_declared_over_5_gib_is_refused_at_once_and_the_connection_closed(gateway_url, http_client):
+    import socket
+    http_client("s3").create_bucket(Bucket="huge")
+    host, port = gateway_url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        head = (f"PUT /huge/k HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {6 << 30}\r\n"
+                f"Authorization: {AUTH.format(svc='s3')}\r\n\r\n")
+        sock.sendall(head.encode() + b"xx")
+        answer = b""
+        while chunk := sock.recv(65536):  # the server answers, then closes: the unread body is no request
+            answer += chunk
+    assert answer.startswith(b"HTTP/1.1 400") and b"<Code>EntityTooLarge</Code>" in answer
+    assert b"<MaxSizeAllowed>5368709120</MaxSizeAllowed>" in answer

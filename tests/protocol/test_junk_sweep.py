@@ -18,7 +18,7 @@ from botocore.exceptions import ClientError, FlexibleChecksumError, ParamValidat
 from lowcloud.services import served, service_class
 
 SESSION = botocore.session.get_session()
-NO_CHECKS = Config(parameter_validation=False, inject_host_prefix=False, retries={"max_attempts": 1}, read_timeout=20,
+NO_CHECKS = Config(parameter_validation=False, inject_host_prefix=False, retries={"max_attempts": 0}, read_timeout=10,
                    request_checksum_calculation="when_required", response_checksum_validation="when_required")
 JUNK = {
     "small": {"string": "x", "integer": -1, "long": -1, "float": -1.5, "double": -1.5},

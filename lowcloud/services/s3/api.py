@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from lowcloud.services.base import Request, Service
 from lowcloud.services.s3 import (buckets, deletes, listing, multipart, object_tagging, reads, writes)
+from lowcloud.services.s3.config_api import BucketConfigApi
 from lowcloud.services.s3.state import Store
 
 
-class S3(Service):
+class S3(BucketConfigApi, Service):
     name = "s3"
     global_service = True
 

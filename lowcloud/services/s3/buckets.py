@@ -19,6 +19,7 @@ from lowcloud.services.s3 import errors, notifications, tagging
 from lowcloud.services.s3.objects import to_datetime
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_BAD_RUNS = ("..", ".-", "-.")  # a label may not be empty, nor start or end with a hyphen
 _RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 _RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d+$")
@@ -34,7 +35,7 @@ def owner(account: str) -> dict:
 
 
 def check_name(name: str) -> None:
-    if (not _NAME.match(name) or ".." in name or name.startswith(_RESERVED_PREFIXES)
+    if (not _NAME.match(name) or any(run in name for run in _BAD_RUNS) or name.startswith(_RESERVED_PREFIXES)
             or name.endswith(_RESERVED_SUFFIXES) or _is_ip(name)):
         raise errors.invalid_bucket_name(name)
 
@@ -103,6 +104,7 @@ def delete_bucket(svc, params: dict, req) -> dict:
         conn.execute("DELETE FROM parts WHERE upload_id IN (SELECT upload_id FROM uploads WHERE bucket = ?)",
                      (name,))
         conn.execute("DELETE FROM uploads WHERE bucket = ?", (name,))
+        conn.execute("DELETE FROM completed_uploads WHERE bucket = ?", (name,))
         conn.execute("DELETE FROM buckets WHERE name = ?", (name,))
     store.delete_blobs(part_blobs)
     return {}  # 204 No Content: the model's responseCode
@@ -159,8 +161,7 @@ def put_bucket_versioning(svc, params: dict, req) -> dict:
     bucket = require(svc, params["Bucket"])
     if status not in ("Enabled", "Suspended"):
         raise errors.malformed_xml()
-    if bucket.versioning is not None or status == "Enabled":
-        svc.store.db.execute("UPDATE buckets SET versioning = ? WHERE name = ?", (status, bucket.name))
+    svc.store.db.execute("UPDATE buckets SET versioning = ? WHERE name = ?", (status, bucket.name))
     return {}
 
 

@@ -57,7 +57,7 @@ def _remove_current(svc, conn, bucket, key: str, params: dict):
     marker_id, replaced = writes.make_room(svc, conn, bucket, key)
     store.insert(conn, Obj(None, bucket.name, key, marker_id, 1, 1, None, 0, None, svc.clock.now(), None, "{}",
                            None, None, None, None))
-    store.delete_blobs([old.blob for old in replaced])
+    store.delete_blobs([blob for blob in replaced if blob])
     return {"DeleteMarker": True, "VersionId": marker_id}, None, "ObjectRemoved:DeleteMarkerCreated"
 
 
@@ -85,7 +85,7 @@ def delete_objects(svc, params: dict, req) -> dict:
     for item in items:
         try:
             objects.check_key(item["Key"])
-            out = remove(svc, req, params["Bucket"], item["Key"], item.get("VersionId"))
+            out = remove(svc, req, params["Bucket"], item["Key"], item.get("VersionId"), _item_conditions(item))
         except AwsError as exc:
             failed.append(_error_entry(item, exc))
             continue
@@ -96,6 +96,11 @@ def delete_objects(svc, params: dict, req) -> dict:
     if failed:
         result["Errors"] = failed
     return result
+
+
+def _item_conditions(item: dict) -> dict:
+    """An entry's ETag makes its delete conditional, as If-Match does for DeleteObject."""
+    return {"IfMatch": item["ETag"]} if item.get("ETag") else {}
 
 
 def _deleted_entry(item: dict, out: dict) -> dict:

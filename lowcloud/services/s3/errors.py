@@ -117,3 +117,18 @@ def not_implemented(header: str) -> AwsError:
 def invalid_part_number(part_number: int, count: int) -> AwsError:
     return AwsError("InvalidPartNumber", "The requested partnumber is not satisfiable", status=416,
                     PartNumberRequested=str(part_number), ActualPartCount=str(count))
+
+
+def delete_marker_headers(err: AwsError, marker) -> AwsError:
+    """A read that lands on a delete marker says so in headers, on the 404 and the 405 alike."""
+    err.headers = {"x-amz-delete-marker": "true", "x-amz-version-id": marker.version_id}
+    return err
+
+
+def entity_too_large(proposed: int, limit: int) -> AwsError:
+    return AwsError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size", status=400,
+                    ProposedSize=str(proposed), MaxSizeAllowed=str(limit))
+
+
+def missing_content_length() -> AwsError:
+    return AwsError("MissingContentLength", "You must provide the Content-Length HTTP header.", status=411)

@@ -197,7 +197,7 @@ def list_objects_v2(svc, params: dict, req) -> dict:
     bucket = buckets.require(svc, params["Bucket"]).name
     enc, limit = encoder(params), max_keys(params)
     token = params.get("ContinuationToken")
-    marker = decode_token(token) if token is not None else params.get("StartAfter") or ""
+    marker = decode_token(token) if token else params.get("StartAfter") or ""
     page = _page(svc, bucket, params, marker, limit)
     out = _common(page, bucket, params, enc, params.get("MaxKeys", 1000))
     out["KeyCount"] = len(page.rows) + len(page.prefixes)

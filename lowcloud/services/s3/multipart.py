@@ -5,6 +5,8 @@ completed object reads like any other) and records the part sizes for
 GetObject's PartNumber.  The ETag is the MD5 of the parts' binary MD5s plus
 ``-N``; the checksum is COMPOSITE (checksum of the part checksums, ``-N``) or
 FULL_OBJECT (a CRC over the whole body, computed while concatenating).
+A completed upload's answer is kept, since S3 answers a repeated Complete of
+the same upload (a client retry) with that answer rather than NoSuchUpload.
 """
 from __future__ import annotations
 
@@ -111,6 +113,7 @@ def _part_algorithm(upload: Upload, params: dict) -> tuple[str | None, str | Non
 
 
 def upload_part(svc, params: dict, req) -> dict:
+    writes.require_length(req)
     upload = find_upload(svc, params)
     number = _part_number(params)
     expected_md5 = objects.content_md5(params)
@@ -231,8 +234,14 @@ def _final_checksum(svc, upload: Upload, parts: list[Part], size: int):
 
 
 def complete_multipart_upload(svc, params: dict, req) -> dict:
+    if params.get("MultipartUpload") is None:
+        buckets.require(svc, params["Bucket"])
+        raise errors.malformed_xml()
+    replay = _completed_before(svc, params)
+    if replay is not None:
+        return replay
     upload = find_upload(svc, params)
-    parts = _chosen_parts(svc, upload, (params.get("MultipartUpload") or {}).get("Parts") or [])
+    parts = _chosen_parts(svc, upload, params["MultipartUpload"].get("Parts") or [])
     size = sum(p.size for p in parts)
     if params.get("MpuObjectSize") is not None and params["MpuObjectSize"] != size:
         raise errors.invalid_request(f"The provided 'x-amz-mp-object-size' header value {params['MpuObjectSize']} "
@@ -250,7 +259,20 @@ def complete_multipart_upload(svc, params: dict, req) -> dict:
                                 writes.write_condition(params, upload.key),
                                 lambda conn: _forget_upload(svc, params, conn))
     svc.store.delete_blobs(p.blob for p in all_parts)
-    return _completed(svc, obj, bucket, upload)
+    return _remember_completion(svc, params, _completed(svc, obj, bucket, upload))
+
+
+def _completed_before(svc, params: dict) -> dict | None:
+    """S3 answers a repeated Complete of an upload it already completed with the first answer."""
+    row = svc.store.db.one("SELECT result FROM completed_uploads WHERE upload_id = ? AND bucket = ? AND key = ?",
+                           (params["UploadId"], params["Bucket"], params["Key"]))
+    return json.loads(row[0]) if row else None
+
+
+def _remember_completion(svc, params: dict, out: dict) -> dict:
+    svc.store.db.execute("INSERT OR REPLACE INTO completed_uploads(upload_id, bucket, key, result) VALUES (?,?,?,?)",
+                         (params["UploadId"], params["Bucket"], params["Key"], json.dumps(out)))
+    return out
 
 
 def _verify_final(svc, params: dict, algorithm, value, blob: str) -> None:
@@ -274,7 +296,7 @@ def _completed(svc, obj: Obj, bucket, upload: Upload) -> dict:
            "ServerSideEncryption": json.loads(upload.attrs)["ServerSideEncryption"]}
     if upload.checksum_algorithm:
         out.update(objects.checksum_fields(obj))
-    if bucket.versioned:
+    if bucket.reports_new_versions:
         out["VersionId"] = obj.version_id
     return out
 

@@ -70,6 +70,7 @@ def attrs_from(params: dict) -> dict:
     if encoding:
         attrs["ContentEncoding"] = encoding
     attrs.setdefault("ContentType", DEFAULT_CONTENT_TYPE)
+    _check_redirect(attrs.get("WebsiteRedirectLocation"))
     if to_epoch(params.get("Expires")) is not None:
         attrs["Expires"] = to_epoch(params["Expires"])
     attrs["Metadata"] = metadata_from(params.get("Metadata"))
@@ -79,6 +80,13 @@ def attrs_from(params: dict) -> dict:
     if params.get("Tagging"):
         attrs["Tags"] = tagging.from_header(params["Tagging"])
     return attrs
+
+
+def _check_redirect(location: str | None) -> None:
+    if location is not None and not location.startswith(("http://", "https://", "/")):
+        raise AwsError("InvalidArgument", "The website redirect location must have a prefix of 'http://' or "
+                       "'https://' or '/'", status=400, ArgumentName="x-amz-website-redirect-location",
+                       ArgumentValue=location)
 
 
 def _without_aws_chunked(encoding: str | None) -> str | None:

@@ -50,14 +50,16 @@ def readable(svc, params: dict, method: str):
     key, version_id = params["Key"], params.get("VersionId")
     if version_id is None:
         obj = svc.store.latest(bucket.name, key)
-        if obj is None or obj.delete_marker:
+        if obj is None:
             raise errors.no_such_key(key)
+        if obj.delete_marker:
+            raise errors.delete_marker_headers(errors.no_such_key(key), obj)
         return obj, bucket
     obj = svc.store.version(bucket.name, key, version_id)
     if obj is None:
         raise writes.missing_version(key, version_id)
     if obj.delete_marker:
-        raise errors.method_not_allowed(method, "DeleteMarker")
+        raise errors.delete_marker_headers(errors.method_not_allowed(method, "DeleteMarker"), obj)
     return obj, bucket
 
 

@@ -30,6 +30,8 @@ CREATE INDEX IF NOT EXISTS uploads_by_key ON uploads(bucket, key, initiated);
 CREATE TABLE IF NOT EXISTS parts(
   upload_id TEXT NOT NULL, part_number INTEGER NOT NULL, blob TEXT NOT NULL, size INTEGER NOT NULL,
   etag TEXT NOT NULL, modified REAL NOT NULL, checksum_value TEXT, PRIMARY KEY(upload_id, part_number));
+CREATE TABLE IF NOT EXISTS completed_uploads(
+  upload_id TEXT PRIMARY KEY, bucket TEXT NOT NULL, key TEXT NOT NULL, result TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 """
 
@@ -51,6 +53,11 @@ class Bucket:
     @property
     def versioned(self) -> bool:
         return self.versioning is not None
+
+    @property
+    def reports_new_versions(self) -> bool:
+        """Only an Enabled bucket names the version a write created; a Suspended one writes "null" silently."""
+        return self.versioning == "Enabled"
 
 
 @dataclass(slots=True)

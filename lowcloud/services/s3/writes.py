@@ -15,6 +15,7 @@ from lowcloud.services.s3 import bodies, checksums, conditions, errors, notifica
 from lowcloud.services.s3.state import Obj
 
 SMALL_BODY = 256 * 1024  # without a native CRC64NVME, the default checksum is kept for bodies up to this size
+MAX_UPLOAD_BYTES = 5 << 30  # one PUT (object or part) carries at most 5 GiB
 
 
 def new_blob_id(svc) -> str:
@@ -117,9 +118,22 @@ def write_condition(params: dict, key: str):
     return lambda current: conditions.check_write(current, params, key)
 
 
+def require_length(req) -> None:
+    """A body sent with neither a length nor a transfer coding is refused, as S3 does, with 411; one
+    declared over 5 GiB is refused before a byte of it is read."""
+    headers = getattr(req, "headers", None) or {}
+    framed = ("content-length", "transfer-encoding", "x-amz-decoded-content-length")
+    if headers and not any(name in headers for name in framed):
+        raise errors.missing_content_length()
+    declared = headers.get("x-amz-decoded-content-length") or headers.get("content-length") or ""
+    if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:
+        raise errors.entity_too_large(int(declared), MAX_UPLOAD_BYTES)
+
+
 def put_object(svc, params: dict, req) -> dict:
     key = params["Key"]
     objects.check_key(key)
+    require_length(req)
     bucket = svc.store.bucket(params["Bucket"])
     if bucket is None:
         raise errors.no_such_bucket(params["Bucket"])
@@ -136,7 +150,7 @@ def put_object(svc, params: dict, req) -> dict:
 
 def write_result(obj: Obj, bucket, attrs: dict, with_checksum) -> dict:
     out = {"ETag": objects.quoted(obj.etag), "ServerSideEncryption": attrs.get("ServerSideEncryption", "AES256")}
-    if bucket.versioned:
+    if bucket.reports_new_versions:
         out["VersionId"] = obj.version_id
     if with_checksum:
         out.update(objects.checksum_fields(obj))
@@ -205,7 +219,7 @@ def copy_object(svc, params: dict, req) -> dict:
     out = {"CopyObjectResult": {"ETag": objects.quoted(obj.etag), "LastModified": objects.to_datetime(obj.modified),
                                 **objects.checksum_fields(obj)},
            "ServerSideEncryption": attrs.get("ServerSideEncryption", "AES256")}
-    if bucket.versioned:
+    if bucket.reports_new_versions:
         out["VersionId"] = obj.version_id
     if source_bucket.versioned:
         out["CopySourceVersionId"] = source.version_id
