@@ -3,6 +3,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from iam_helpers import error_of
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -14,16 +15,6 @@ PLAIN = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*",
      "Condition": {"Bool": {"aws:SecureTransport": "true"}, "StringLike": {"AWS:PrincipalTag/Team": "d*"}}}]})
 LAMBDA_BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-
-
-@pytest.fixture
-def iam(cloud):
-    return cloud.client("iam")
-
-
-def error_of(exc_info):
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"], exc_info.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_account_alias(iam):

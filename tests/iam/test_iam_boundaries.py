@@ -3,21 +3,12 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from iam_helpers import error_of
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
 LAMBDA_BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
-
-
-@pytest.fixture
-def iam(cloud):
-    return cloud.client("iam")
-
-
-def error_of(exc_info):
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"], exc_info.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def boundary(arn):

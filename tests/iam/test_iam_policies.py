@@ -3,6 +3,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from iam_helpers import error_of
 
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -17,11 +18,6 @@ def iam(cloud):
     client = cloud.client("iam")
     client.create_role(RoleName="AWSDynamoDBForLambda", AssumeRolePolicyDocument=TRUST)
     return client
-
-
-def error_of(exc_info):
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"], exc_info.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_customer_policy_lifecycle(iam):

@@ -3,6 +3,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from iam_helpers import error_of
 
 GITHUB = "https://token.actions.githubusercontent.com"
 GITHUB_ARN = "arn:aws:iam::000000000000:oidc-provider/token.actions.githubusercontent.com"
@@ -13,16 +14,6 @@ METADATA = ('<?xml version="1.0"?><EntityDescriptor xmlns="urn:oasis:names:tc:SA
             + '<SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
               'Location="https://idp.example.test/sso"/>' * 8
             + '</IDPSSODescriptor></EntityDescriptor>')
-
-
-@pytest.fixture
-def iam(cloud):
-    return cloud.client("iam")
-
-
-def error_of(exc_info):
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"], exc_info.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_oidc_provider_lifecycle(iam):

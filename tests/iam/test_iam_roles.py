@@ -4,21 +4,12 @@ from datetime import datetime, timezone
 
 import pytest
 from botocore.exceptions import ClientError
+from iam_helpers import error_of
 
 TRUST = ('{"Version": "2012-10-17", "Statement":[{"Action": "sts:AssumeRole","Effect": "Allow",'
          '"Principal": {"Service": "lambda.amazonaws.com"}}]}')
 POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Action": ["dynamodb:GetRecords", "logs:PutLogEvents"], "Resource": "*"}]})
-
-
-@pytest.fixture
-def iam(cloud):
-    return cloud.client("iam")
-
-
-def error_of(exc_info):
-    err = exc_info.value.response["Error"]
-    return err["Code"], err["Message"], exc_info.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_create_and_get_role(iam, cloud):

@@ -74,13 +74,18 @@ class ProviderOps:
                 "thumbprints": _unique(params.get("ThumbprintList") or []), "created": self.now()}
         self._checked_oidc(body["clients"], body["thumbprints"])
         arn = self.arn(f"{OIDC}/{body['url']}")
-        if self.store.record(OIDC, arn) is not None:
-            raise already_exists(f"Provider with url {url} already exists.")
-        self.store.put_record(OIDC, arn, body)
-        self.store.tag(OIDC, arn, tags)
-        out = {"OpenIDConnectProviderArn": arn}
+        return self._create_provider(OIDC, arn, body, tags, f"Provider with url {url} already exists.",
+                                     "OpenIDConnectProviderArn")
+
+    def _create_provider(self, kind: str, arn: str, body: dict, tags, exists: str, arn_key: str) -> dict:
+        """Store a new identity provider with its tags; the create call's answer."""
+        if self.store.record(kind, arn) is not None:
+            raise already_exists(exists)
+        self.store.put_record(kind, arn, body)
+        self.store.tag(kind, arn, tags)
+        out = {arn_key: arn}
         if tags:
-            out["Tags"] = tag_list(self.store.tags(OIDC, arn))
+            out["Tags"] = tag_list(self.store.tags(kind, arn))
         return out
 
     def get_open_id_connect_provider(self, params: dict, req: Request) -> dict:
@@ -138,14 +143,8 @@ class ProviderOps:
         document = params["SAMLMetadataDocument"]
         body = {"document": document, "created": now, "valid_until": _valid_until(document, now),
                 "uuid": self.cloud.ids.uuid(), "encryption": params.get("AssertionEncryptionMode") or "Allowed"}
-        if self.store.record(SAML, arn) is not None:
-            raise already_exists(f"SAMLProvider {params['Name']} already exists.")
-        self.store.put_record(SAML, arn, body)
-        self.store.tag(SAML, arn, tags)
-        out = {"SAMLProviderArn": arn}
-        if tags:
-            out["Tags"] = tag_list(self.store.tags(SAML, arn))
-        return out
+        return self._create_provider(SAML, arn, body, tags, f"SAMLProvider {params['Name']} already exists.",
+                                     "SAMLProviderArn")
 
     def get_saml_provider(self, params: dict, req: Request) -> dict:
         check("GetSAMLProvider", params)
