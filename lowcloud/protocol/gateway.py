@@ -4,9 +4,12 @@ The handlers, in order: large plain PUT bodies are streamed into their
 operation while they still arrive (S3 hashes and writes as the bytes come);
 lowcloud's own ``/_lowcloud/health``; Lambda code downloads (GetFunction's
 ``Code.Location``); Lambda function URLs (by host or ``/_lowcloud/lambda-url/``,
-answered without the gateway's own CORS headers); CORS preflight; then every
-AWS request goes to the Dispatcher in a worker thread (service code may block,
-e.g. a Lambda invoke), and its response is streamed back.
+answered without the gateway's own CORS headers); then, in a worker thread
+(service code may block, e.g. a Lambda invoke), S3's browser front
+(``s3.browser_http``: CORS of buckets that have a configuration, POST form
+uploads) or else the Dispatcher answers, and the response is streamed back.
+Every other answer carries permissive CORS headers and every other preflight
+is allowed, so browser tools work against lowcloud.
 """
 from __future__ import annotations
 
@@ -24,6 +27,7 @@ from lowcloud.errors import AwsError
 from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.inprocess import dispatcher_of
 from lowcloud.services.lambda_ import urls_http
+from lowcloud.services.s3 import browser_http
 
 CHUNK = 1 << 20
 STREAM_MIN = 8 << 20
@@ -57,11 +61,10 @@ class Gateway:
         elif urls_http.addressed(req):
             resp = await asyncio.get_running_loop().run_in_executor(self.pool, urls_http.serve, self.cloud, req)
             return await _send_response(send, resp, head=req.method == "HEAD", cors=False)
-        elif req.method == "OPTIONS":
-            resp = HttpResponse(200, {}, b"")
-        else:
-            loop = asyncio.get_running_loop()
-            resp = await loop.run_in_executor(self.pool, self.dispatcher.handle, req)
+        else:  # S3's own browser answers (CORS, POST forms) or the Dispatcher; any other preflight is allowed
+            resp, cors = await asyncio.get_running_loop().run_in_executor(
+                self.pool, browser_http.answer, self.cloud, req, self.dispatcher.handle)
+            return await _send_response(send, resp, head=req.method == "HEAD", cors=cors)
         await _send_response(send, resp, head=req.method == "HEAD")
 
     async def _streamed(self, scope, receive) -> HttpResponse:

@@ -52,7 +52,8 @@ def _read_structure(shape, node) -> dict:
             continue
         wire = wire_name(member, name)
         if member.serialization.get("xmlAttribute"):
-            value = next((v for k, v in node.attrib.items() if _local(k) == _local(wire)), None)
+            local = wire.split(":")[-1]  # "xsi:type" arrives as "{namespace uri}type"
+            value = next((v for k, v in node.attrib.items() if _local(k) == local), None)
             if value is not None:
                 out[name] = value
             continue
@@ -141,14 +142,17 @@ def _write_entries(shape, value: dict, parts: list, entry: str, tf: str) -> None
 
 
 def _attributes(shape, value: dict) -> str:
+    """The element's XML attributes, each namespace prefix declared once (Grantee's ``xsi:type``
+    takes its namespace from the Grantee shape, not from the member)."""
+    declared: set = set()
     out = ""
     for name, member in shape.members.items():
         if member.serialization.get("xmlAttribute") and value.get(name) is not None:
-            wire = wire_name(member, name)
-            ns = member.serialization.get("xmlNamespace", {})
-            if ns.get("prefix"):
+            ns = member.serialization.get("xmlNamespace") or shape.serialization.get("xmlNamespace") or {}
+            if ns.get("prefix") and ns["prefix"] not in declared:
+                declared.add(ns["prefix"])
                 out += f' xmlns:{ns["prefix"]}="{ns["uri"]}"'
-            out += f' {wire}="{escape(str(value[name]), {chr(34): "&quot;"})}"'
+            out += f' {wire_name(member, name)}="{escape(str(value[name]), {chr(34): "&quot;"})}"'
     return out
 
 

@@ -170,3 +170,23 @@ def test_upload_declared_over_5_gib_is_refused_at_once_and_the_connection_closed
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 400") and b"<Code>EntityTooLarge</Code>" in answer
     assert b"<MaxSizeAllowed>5368709120</MaxSizeAllowed>" in answer
+
+
+def test_preflight_of_a_non_s3_path_stays_permissive(gateway_url):
+    resp = requests.options(gateway_url + "/2015-03-31/functions", timeout=10, headers={
+        "Origin": "https://tool.example", "Access-Control-Request-Method": "POST"})
+    assert resp.status_code == 200
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_request_signed_for_another_service_keeps_blanket_cors_even_on_a_bucket_path(gateway_url, http_client):
+    s3 = http_client("s3")
+    s3.create_bucket(Bucket="looks-like-a-bucket")
+    s3.put_bucket_cors(Bucket="looks-like-a-bucket", CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["https://only.example"], "AllowedMethods": ["GET"]}]})
+    resp = requests.get(gateway_url + "/looks-like-a-bucket", timeout=10, headers={
+        "Origin": "https://tool.example", "Authorization": AUTH.format(svc="lambda")})
+    assert resp.headers["Access-Control-Allow-Origin"] == "*"
+    s3_answer = requests.get(gateway_url + "/looks-like-a-bucket", timeout=10, headers={
+        "Origin": "https://tool.example", "Authorization": AUTH.format(svc="s3")})
+    assert "Access-Control-Allow-Origin" not in s3_answer.headers

@@ -8,17 +8,14 @@ stored (Block Public Access still refuses public ones).  An ACL arrives in one
 of three forms (a canned ``x-amz-acl``, ``x-amz-grant-*`` headers, or an
 AccessControlPolicy body) and is stored as the grant list GetXxxAcl returns.
 Grantees read from XML may lack their ``xsi:type``; it is inferred from which
-identifier they carry.  ``Type`` is answered only when the XML writer declares
-the ``xsi`` prefix it needs; otherwise the document would not be well-formed.
+identifier they carry; every grantee is answered with its ``Type``
+(``xsi:type``), as S3 does.
 """
 from __future__ import annotations
 
-import functools
 import re
 
 from lowcloud.errors import AwsError
-from lowcloud.protocol import xmlbody
-from lowcloud.protocol.model import service_model
 from lowcloud.services.s3 import buckets, config_kinds, config_store, errors, reads
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
@@ -153,22 +150,8 @@ def check_ownership_change(svc, params: dict) -> None:
 
 
 # --- operations -------------------------------------------------------------------
-@functools.cache
-def _xsi_declared() -> bool:
-    """Whether writing a Grantee declares ``xmlns:xsi`` for its ``xsi:type`` attribute."""
-    parts: list = []
-    xmlbody.write_element(service_model("s3").shape_for("Grantee"), "Grantee", {"Type": "Group"}, parts)
-    return "xmlns:xsi" in "".join(parts)
-
-
-def _answered(grant: dict) -> dict:
-    if _xsi_declared():
-        return grant
-    return {"Grantee": {k: v for k, v in grant["Grantee"].items() if k != "Type"}, "Permission": grant["Permission"]}
-
-
 def _policy_of(svc, grants: list) -> dict:
-    return {"Owner": buckets.owner(svc.account), "Grants": [_answered(g) for g in grants]}
+    return {"Owner": buckets.owner(svc.account), "Grants": grants}
 
 
 def _required(params: dict, account: str) -> list:

@@ -15,7 +15,7 @@ import json
 import re
 
 from lowcloud.errors import AwsError
-from lowcloud.services.s3 import errors, notifications, tagging
+from lowcloud.services.s3 import config_kinds, creation, errors, notifications, tagging
 from lowcloud.services.s3.objects import to_datetime
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
@@ -74,6 +74,7 @@ def create_bucket(svc, params: dict, req) -> dict:
     location = (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
     region = bucket_region(req.region, location)
     versioning = "Enabled" if params.get("ObjectLockEnabledForBucket") else None  # Object Lock implies it
+    creation.check(svc, params)
     with svc.store.db.transaction() as conn:
         existing = conn.execute("SELECT region FROM buckets WHERE name = ?", (name,)).fetchone()
         if existing is None:
@@ -81,6 +82,8 @@ def create_bucket(svc, params: dict, req) -> dict:
                          (name, region, location or None, svc.clock.now(), versioning))
     if existing is not None and not (existing[0] == "us-east-1" and req.region == "us-east-1"):
         raise errors.bucket_already_owned(name)
+    if existing is None:
+        creation.apply(svc, params)
     return {"Location": f"/{name}" if region == "us-east-1" else f"http://{name}.s3.amazonaws.com/"}
 
 
@@ -161,6 +164,9 @@ def put_bucket_versioning(svc, params: dict, req) -> dict:
     bucket = require(svc, params["Bucket"])
     if status not in ("Enabled", "Suspended"):
         raise errors.malformed_xml()
+    if status == "Suspended" and config_kinds.object_lock_enabled(svc, bucket):
+        raise AwsError("InvalidBucketState", "An Object Lock configuration is present on this bucket, so the "
+                       "versioning state cannot be changed.", status=409, BucketName=bucket.name)
     svc.store.db.execute("UPDATE buckets SET versioning = ? WHERE name = ?", (status, bucket.name))
     return {}
 

@@ -73,9 +73,7 @@ def preflight(rules: list | None, origin: str | None, method: str | None, header
     out["Access-Control-Allow-Methods"] = ", ".join(rule["AllowedMethods"])
     if requested:
         out["Access-Control-Allow-Headers"] = ", ".join(h.lower() for h in requested)
-    if rule.get("MaxAgeSeconds") is not None:
-        out["Access-Control-Max-Age"] = str(rule["MaxAgeSeconds"])
-    return out
+    return _exposed_and_max_age(rule, out)
 
 
 def response_headers(rules: list | None, origin: str | None, method: str) -> dict:
@@ -87,6 +85,10 @@ def response_headers(rules: list | None, origin: str | None, method: str) -> dic
         return {}
     out = _allow(rule, origin)
     out["Access-Control-Allow-Methods"] = ", ".join(rule["AllowedMethods"])
+    return _exposed_and_max_age(rule, out)
+
+
+def _exposed_and_max_age(rule: dict, out: dict) -> dict:
     if rule.get("ExposeHeaders"):
         out["Access-Control-Expose-Headers"] = ", ".join(rule["ExposeHeaders"])
     if rule.get("MaxAgeSeconds") is not None:

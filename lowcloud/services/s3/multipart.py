@@ -15,11 +15,12 @@ import json
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from lowcloud.services.s3 import (bodies, buckets, checksums, conditions, errors, listing, objects, ranges,
+from lowcloud.services.s3 import (acl, bodies, buckets, checksums, conditions, errors, listing, objects, ranges,
                                   writes)
 from lowcloud.services.s3.state import Obj
 
 MIN_PART_SIZE = 5 * 1024 * 1024
+UPLOAD_GRANTS = "Grants"  # the ACL CreateMultipartUpload asked for, kept in the upload's attrs until Complete
 UPLOAD_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-"
 
 
@@ -71,13 +72,15 @@ def _checksum_type(algorithm: str | None, requested: str | None) -> str | None:
 def create_multipart_upload(svc, params: dict, req) -> dict:
     objects.check_key(params["Key"])
     bucket = buckets.require(svc, params["Bucket"])
+    grants = acl.for_new_object(svc, bucket, params)
     attrs, storage_class = objects.attrs_from(params), objects.storage_class(params)
     algorithm = objects.checksum_algorithm(params.get("ChecksumAlgorithm"))
     kind = _checksum_type(algorithm, params.get("ChecksumType"))
     upload_id = svc.cloud.ids.chars(64, UPLOAD_ID_ALPHABET)
     svc.store.db.execute(f"INSERT INTO uploads({UPLOAD_COLUMNS.removeprefix('rowid, ')}) VALUES (?,?,?,?,?,?,?,?)",
                          (upload_id, bucket.name, params["Key"], svc.clock.now(), storage_class,
-                          json.dumps(attrs), algorithm, kind))
+                          json.dumps({**attrs, UPLOAD_GRANTS: grants} if grants is not None else attrs),
+                          algorithm, kind))
     out = {"Bucket": bucket.name, "Key": params["Key"], "UploadId": upload_id,
            "ServerSideEncryption": attrs["ServerSideEncryption"]}
     if algorithm:
@@ -252,12 +255,15 @@ def complete_multipart_upload(svc, params: dict, req) -> dict:
     value = checksums.composite(algorithm, [p.checksum_value for p in parts]) if kind == "COMPOSITE" else full
     _verify_final(svc, params, algorithm, value, blob)
     etag = hashlib.md5(b"".join(bytes.fromhex(p.etag) for p in parts)).hexdigest() + f"-{len(parts)}"
+    attrs = json.loads(upload.attrs)
+    grants = attrs.pop(UPLOAD_GRANTS, None)
     obj = Obj(None, upload.bucket, upload.key, "", 1, 0, blob, size, etag, svc.clock.now(), upload.storage_class,
-              upload.attrs, algorithm, value, kind, json.dumps([p.size for p in parts]))
+              json.dumps(attrs), algorithm, value, kind, json.dumps([p.size for p in parts]))
     all_parts = parts_of(svc, upload.upload_id)
     obj, bucket = writes.commit(svc, req, obj, "ObjectCreated:CompleteMultipartUpload",
                                 writes.write_condition(params, upload.key),
                                 lambda conn: _forget_upload(svc, params, conn))
+    acl.store_new_object_acl(svc, obj, grants)
     svc.store.delete_blobs(p.blob for p in all_parts)
     return _remember_completion(svc, params, _completed(svc, obj, bucket, upload))
 

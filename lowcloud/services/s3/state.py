@@ -125,7 +125,8 @@ class Store:
         return Obj(*row) if row else None
 
     def insert(self, conn, obj: Obj) -> None:
-        conn.execute(_INSERT, obj.values())
+        """Insert the version row; ``obj.seq`` becomes its row id (object ACLs are keyed by it)."""
+        obj.seq = conn.execute(_INSERT, obj.values()).lastrowid
 
     def set_attrs(self, conn, obj: Obj, attrs: dict) -> None:
         conn.execute("UPDATE objects SET attrs = ? WHERE seq = ?", (json.dumps(attrs), obj.seq))

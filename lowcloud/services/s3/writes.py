@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from urllib.parse import unquote
 
-from lowcloud.services.s3 import bodies, checksums, conditions, errors, notifications, objects
+from lowcloud.services.s3 import acl, bodies, checksums, conditions, errors, notifications, objects
 from lowcloud.services.s3.state import Obj
 
 SMALL_BODY = 256 * 1024  # without a native CRC64NVME, the default checksum is kept for bodies up to this size
@@ -130,13 +130,15 @@ def require_length(req) -> None:
         raise errors.entity_too_large(int(declared), MAX_UPLOAD_BYTES)
 
 
-def put_object(svc, params: dict, req) -> dict:
+def put_object(svc, params: dict, req, event: str = "ObjectCreated:Put") -> dict:
+    """PutObject; a browser form upload (``post_object``) is the same write, published as ``ObjectCreated:Post``."""
     key = params["Key"]
     objects.check_key(key)
     require_length(req)
     bucket = svc.store.bucket(params["Bucket"])
     if bucket is None:
         raise errors.no_such_bucket(params["Bucket"])
+    grants = acl.for_new_object(svc, bucket, params)
     attrs, storage_class = objects.attrs_from(params), objects.storage_class(params)
     expected_md5 = objects.content_md5(params)
     algorithm, sent = objects.requested_checksum(params)
@@ -144,7 +146,8 @@ def put_object(svc, params: dict, req) -> dict:
     blob, digests = store_body(svc, params, expected_md5, algorithm, sent)
     checksum = (algorithm, digests.checksum(algorithm), "FULL_OBJECT") if algorithm else (None, None, None)
     obj = new_object(svc, bucket.name, key, blob, digests, attrs, storage_class, checksum)
-    obj, bucket = commit(svc, req, obj, "ObjectCreated:Put", write_condition(params, key))
+    obj, bucket = commit(svc, req, obj, event, write_condition(params, key))
+    acl.store_new_object_acl(svc, obj, grants)
     return write_result(obj, bucket, attrs, sent is not None or params.get("ChecksumAlgorithm"))
 
 
@@ -208,14 +211,17 @@ def looks_like_version(version_id: str) -> bool:
 def copy_object(svc, params: dict, req) -> dict:
     objects.check_key(params["Key"])
     src_bucket, src_key, src_version = parse_copy_source(params["CopySource"])
-    if svc.store.bucket(params["Bucket"]) is None:
+    target = svc.store.bucket(params["Bucket"])
+    if target is None:
         raise errors.no_such_bucket(params["Bucket"])
+    grants = acl.for_new_object(svc, target, params)
     source, source_bucket = source_object(svc, src_bucket, src_key, src_version)
     conditions.check_copy_source(source, params)
     attrs = _copied_attrs(source, params)
     _refuse_copy_onto_itself(params, src_bucket, src_key)
     obj = _copied_object(svc, source, params, attrs)
     obj, bucket = commit(svc, req, obj, "ObjectCreated:Copy", write_condition(params, params["Key"]))
+    acl.store_new_object_acl(svc, obj, grants)
     out = {"CopyObjectResult": {"ETag": objects.quoted(obj.etag), "LastModified": objects.to_datetime(obj.modified),
                                 **objects.checksum_fields(obj)},
            "ServerSideEncryption": attrs.get("ServerSideEncryption", "AES256")}
