@@ -49,7 +49,7 @@ class Gateway:
             return await _lifespan(receive, send)
         if scope["type"] != "http":
             return
-        if _streams(scope):
+        if _streams(scope) and not urls_http.addressed(_request(scope, b"")):  # URLs take <= 6 MB whole
             return await _send_response(send, await self._streamed(scope, receive), head=False)
         req = await _read_request(scope, receive)
         if req is None:

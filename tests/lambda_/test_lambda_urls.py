@@ -200,6 +200,14 @@ def test_binary_bodies_travel_base64(gateway, lam, deploy):
     assert resp.content == b"\x89PNG\x00\xffdata"
 
 
+def test_large_put_to_a_url_is_refused_like_lambda(gateway, lam, deploy):
+    deploy("big", {"app.py": BINARY_PY})
+    config = lam.create_function_url_config(FunctionName="big", AuthType="NONE")
+    address, headers = host_url(gateway, config, "/upload")
+    resp = requests.put(address, data=b"x" * (9 << 20), headers=headers, timeout=30)
+    assert resp.status_code == 413 and "smaller than 6291456 bytes" in resp.text
+
+
 def test_function_error_is_a_502(gateway, lam, deploy):
     deploy("boom", {"app.py": FAILING_PY})
     config = lam.create_function_url_config(FunctionName="boom", AuthType="NONE")
