@@ -7,6 +7,12 @@ the model, call the service, and write its answer or its AwsError in the
 request's protocol: a service listing several (CloudWatch: CBOR, json, query)
 answers each request in the one it came in.  The gateway and the in-process
 binding both end here.
+
+Every step counts against in-process callers (DynamoDB's PutItem costs little
+more than this module), so a json-protocol X-Amz-Target request, the bulk of the
+traffic, takes ``_handle_json``: its target resolves once to a ``JsonRoute``, its
+credential scope is remembered per Authorization header and service instances
+per region; anything unusual falls back to the general path and its errors.
 """
 from __future__ import annotations
 
@@ -18,10 +24,10 @@ from botocore import xform_name
 
 from lowcloud import services as registry
 from lowcloud.errors import AwsError
-from lowcloud.protocol import cbor_, json_, query, rest_json, rest_xml
+from lowcloud.protocol import cbor_, json_, jsonbody, query, rest_json, rest_xml
 from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.model import match_rest, operation, protocol_of, protocols_of, service_model, signing_name
-from lowcloud.protocol.validate import validate
+from lowcloud.protocol.validate import checker, validate, validation_error
 from lowcloud.services.base import Request
 
 log = logging.getLogger("lowcloud.dispatch")
@@ -34,15 +40,23 @@ ERROR_WRITERS = {"json": json_.serialize_error, "rest-json": rest_json.serialize
                  "query": query.serialize_error, "rest-xml": rest_xml.serialize_error,
                  cbor_.PROTOCOL: cbor_.serialize_error}
 INTERNAL_CODES = {"rest-xml": "InternalError"}
+# The UUID variant digit (10xx) for each random hex digit, as uuid.UUID(version=4) sets it.
+_VARIANT = {f"{n:x}": "89ab"[n & 3] for n in range(16)}
 
 
 class Dispatcher:
     def __init__(self, cloud):
         self.cloud = cloud
         self._signers, self._targets = _service_indexes()
+        self._json_routes: dict[str, JsonRoute] = {}
+        self._scopes: dict[str, tuple[str, str]] = {}
+        self._instances: dict[tuple[str, str], object] = {}
 
     def handle(self, req: HttpRequest) -> HttpResponse:
-        request_id = self.cloud.ids.uuid()
+        route = self._json_route(req)
+        if route is not None:
+            return self._handle_json(req, route)
+        request_id = self._request_id()
         service, op_model = None, None
         protocol = cbor_.PROTOCOL if cbor_.is_request(req) else "json"
         try:
@@ -61,10 +75,69 @@ class Dispatcher:
             protocol = _protocol(req, service) if service else protocol
             return self._error(err, service, op_model, protocol, request_id, req)
         except Exception:  # a bug must still answer like AWS: 500 InternalFailure, never a traceback
-            log.exception("internal error handling %s %s", req.method, req.path)
-            err = AwsError(INTERNAL_CODES.get(protocol, "InternalFailure"), "We encountered an internal error. Please try again.",
-                           status=500, sender=False)
-            return self._error(err, service, op_model, protocol, request_id, req)
+            return self._internal(req, service, op_model, protocol, request_id)
+
+    def _handle_json(self, req: HttpRequest, route: "JsonRoute") -> HttpResponse:
+        """``handle`` for a json-protocol X-Amz-Target request whose route is already compiled."""
+        request_id = self._request_id()
+        try:
+            scope = self._scopes.get(req.headers.get("authorization", ""))
+            access_key, region = scope if scope is not None else self._scope(req)
+            if req.stream is not None and route.drain:
+                req.drain()
+            params = json_.parse_with(req.body, route.decode)
+            ctx = Request(route.service, route.op_name, region, self.cloud.account, request_id, access_key,
+                          req.headers, req.headers.get("host", ""), {"source_ip": req.client_ip})
+            if route.check is not None:  # validate(), with the route's compiled checker
+                problems: list[str] = []
+                route.check(params, "", problems)
+                if problems:
+                    raise validation_error(problems, route.service, "json")
+            target = self._instances.get((route.service, region)) or self._instance(route.service, region)
+            method = getattr(target, route.method, None)
+            if method is None:
+                return self._call(route.service, route.op_model, "json", params, ctx)  # its NotImplemented
+            return json_.serialize(method(params, ctx) or {}, route.op_model, route.service, request_id)
+        except AwsError as err:
+            return self._error(err, route.service, route.op_model, "json", request_id, req)
+        except Exception:  # as in ``handle``
+            return self._internal(req, route.service, route.op_model, "json", request_id)
+
+    def _internal(self, req, service, op_model, protocol, request_id) -> HttpResponse:
+        log.exception("internal error handling %s %s", req.method, req.path)
+        err = AwsError(INTERNAL_CODES.get(protocol, "InternalFailure"), "We encountered an internal error. Please try again.",
+                       status=500, sender=False)
+        return self._error(err, service, op_model, protocol, request_id, req)
+
+    def _request_id(self) -> str:
+        """A version-4 UUID from the Cloud's ids (the same one ``ids.uuid()`` would give), formatted directly."""
+        bits = self.cloud.ids.bytes(16).hex()  # the same 128 random bits ids.uuid() would draw
+        return f"{bits[:8]}-{bits[8:12]}-4{bits[13:16]}-{_VARIANT[bits[16]]}{bits[17:20]}-{bits[20:]}"
+
+    def _scope(self, req: HttpRequest) -> tuple[str, str]:
+        """(access key, region) of a request, remembered per Authorization header (fixed in-process)."""
+        auth = req.headers.get("authorization", "")
+        found = self._scopes.get(auth)
+        if found is None:
+            access_key, region, _ = _credential_scope(req, self.cloud.region)
+            found = (access_key, region)
+            if _CREDENTIAL.search(auth):
+                if len(self._scopes) >= 256:
+                    self._scopes.clear()
+                self._scopes[auth] = found
+        return found
+
+    def _json_route(self, req: HttpRequest) -> "JsonRoute | None":
+        """The compiled route of a json-protocol X-Amz-Target request; None for every other request."""
+        target = req.headers.get("x-amz-target")
+        if target is None or "smithy-protocol" in req.headers:
+            return None
+        found = self._json_routes.get(target)
+        if found is None:
+            found = _compile_json_route(target, self._targets)
+            if found is not None:
+                self._json_routes[target] = found
+        return found
 
     # --- routing -------------------------------------------------------------
     def _route(self, req: HttpRequest, signer: str | None):
@@ -137,13 +210,20 @@ class Dispatcher:
     def _call(self, service: str, op_model, protocol: str, params: dict, ctx: Request) -> HttpResponse:
         if protocol != "rest-xml":
             validate(op_model.input_shape, params, service, protocol)
-        target = self.cloud.service(service, ctx.region)
-        method = getattr(target, xform_name(op_model.name), None)
+        target = self._instance(service, ctx.region)
+        method = getattr(target, _method_name(op_model.name), None)
         if method is None:
             raise AwsError("NotImplemented", f"lowcloud does not implement {op_model.service_model.service_id}."
                            f"{op_model.name} yet", status=501, sender=False)
         output = method(params, ctx) or {}
         return _writer(protocol)(output, op_model, service, ctx.request_id)
+
+    def _instance(self, service: str, region: str):
+        """``cloud.service`` remembered per (service, region): services are never replaced."""
+        found = self._instances.get((service, region))
+        if found is None:
+            found = self._instances[(service, region)] = self.cloud.service(service, region)
+        return found
 
     def _error(self, err, service, op_model, protocol, request_id, req) -> HttpResponse:
         model = op_model.service_model if op_model is not None else (service_model(service) if service else None)
@@ -154,15 +234,55 @@ class Dispatcher:
         return ERROR_WRITERS[protocol](err, model, service, request_id)
 
 
+class JsonRoute:
+    """What a json-protocol X-Amz-Target names, looked up once: service, operation, its model."""
+
+    __slots__ = ("service", "op_name", "op_model", "drain", "method", "decode", "check")
+
+    def __init__(self, service: str, op_name: str):
+        self.service, self.op_name, self.method = service, op_name, _method_name(op_name)
+        self.op_model = operation(service, op_name)
+        self.drain = not self.op_model.has_streaming_input
+        shape = self.op_model.input_shape
+        self.decode = jsonbody.decoder(shape) if shape is not None else None
+        self.check = checker(shape)
+
+
+
+def _compile_json_route(target: str, targets: dict[str, str]) -> JsonRoute | None:
+    """The route for ``target`` when it names an operation of a json-protocol service, else None
+    (the general path then answers, errors included)."""
+    prefix, _, op_name = target.rpartition(".")
+    name = targets.get(prefix)
+    if name is None or op_name not in service_model(name).operation_names:
+        return None
+    if protocol_of(service_model(name)) != "json":
+        return None
+    return JsonRoute(name, op_name)
+
+
+_METHOD_NAMES: dict[str, str] = {}
+
+
+def _method_name(op_name: str) -> str:
+    found = _METHOD_NAMES.get(op_name)
+    if found is None:
+        found = _METHOD_NAMES[op_name] = xform_name(op_name)
+    return found
+
+
 def _unsigned_candidates() -> list[str]:
     """Services an unsigned request may be for: REST and query ones by path or Action, S3 last."""
     names = [n for n in registry.REGISTRY if protocol_of(service_model(n)) in ("rest-json", "query")]
     return names + ["s3"]
 
 
+_WRITERS = {"json": json_.serialize, "rest-json": rest_json.serialize, "query": query.serialize,
+            "rest-xml": rest_xml.serialize, cbor_.PROTOCOL: cbor_.serialize}
+
+
 def _writer(protocol: str):
-    return {"json": json_.serialize, "rest-json": rest_json.serialize, "query": query.serialize,
-            "rest-xml": rest_xml.serialize, cbor_.PROTOCOL: cbor_.serialize}[protocol]
+    return _WRITERS[protocol]
 
 
 def _protocol(req: HttpRequest, service: str) -> str:

@@ -89,12 +89,8 @@ class WriteLog:
             self.svc.ttl.noticed(expiry(table, new))
 
     def blind(self, table) -> bool:
-        """True when a write to ``table`` needs no old item and no ``change``: no index, no TTL, no
-        change log that wants its changes (a stand-in without ``wants`` is taken to want them all)."""
-        if table.index_list or table.ttl_attribute is not None:
-            return False
-        wants = getattr(self.svc.changes, "wants", None)
-        return wants is not None and not wants(table.public)
+        return items.blind(self.svc, table)
+
 
 
 class DynamoDB(Service):
@@ -176,11 +172,10 @@ class DynamoDB(Service):
         return admin.describe_endpoints(self, params)
 
     # --- items ------------------------------------------------------------------------------
-    def put_item(self, params, req=None):
-        return items.put_item(self, params)
-
-    def get_item(self, params, req=None):
-        return items.get_item(self, params)
+    # The two hottest operations are the module functions themselves, bound as methods (svc = self):
+    # a delegating method would cost every call one more frame.
+    put_item = items.put_item
+    get_item = items.get_item
 
     def update_item(self, params, req=None):
         return items.update_item(self, params)

@@ -159,10 +159,11 @@ def _apply_writes(svc, log, table, ops) -> float:
 
 
 def _apply_blind(svc, table, ops) -> float:
-    """The writes of a table whose old items nobody needs (``WriteLog.blind``); capacity is not reported."""
+    """The writes of a table whose old items nobody needs (``WriteLog.blind``); capacity is not reported.
+
+    Keys are distinct within a batch, so the puts may go first, in one ``executemany``."""
+    svc.store.put_unindexed(table, [(key, item, size) for kind, key, item, _, size in ops if kind == "put"])
     for kind, key, item, _, size in ops:
-        if kind == "put":
-            svc.store.put(table, key, item, size, None)
-        else:
+        if kind != "put":
             svc.store.delete(table, key, None)
     return 0.0

@@ -5,7 +5,9 @@ reads the old item, checks the condition and writes inside one SQLite
 transaction (``svc.writing``), which also queues the change-log record so
 records come out in write order.  The helpers ``write_put``/``write_update``/
 ``write_delete`` take already-validated input and are reused by BatchWriteItem,
-TransactWriteItems and PartiQL.
+TransactWriteItems and PartiQL.  A PutItem or GetItem naming nothing beyond the
+table and the item/key (``PLAIN_PUT``/``PLAIN_GET``) skips the option and
+expression checks, all of which would pass: it is most of the traffic.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from lowcloud.services.dynamodb.update import (apply_update, check_key_paths, cl
                                                only_removes, updated_paths)
 
 ALL = prepare.RETURN_VALUES
+# Requests naming only these need none of the option/expression checks: every one would pass.
+PLAIN_PUT = frozenset(("TableName", "Item"))
+PLAIN_GET = frozenset(("TableName", "Key", "ConsistentRead"))
 
 
 def invalid(message: str) -> AwsError:
@@ -27,8 +32,15 @@ def invalid(message: str) -> AwsError:
 
 # --- PutItem ----------------------------------------------------------------------------
 
-def put_item(svc, params: dict) -> dict:
+def put_item(svc, params: dict, req=None) -> dict:
     table = svc.catalog.get(params.get("TableName"))
+    if params.keys() <= PLAIN_PUT:
+        item, size, key = checked_item(table, params.get("Item"))
+        with svc.db.lock:
+            if blind(svc, table):  # write_blind, inline
+                svc.store.put(table, key, item, size, None)
+                return {}
+        return plain_put(svc, table, item, size, key)
     mode = prepare.check_options(params)
     returning = prepare.return_values(params, ("NONE", "ALL_OLD"))
     item, size, key = checked_item(table, params.get("Item"))
@@ -42,10 +54,27 @@ def put_item(svc, params: dict) -> dict:
     return finish_write(svc, table, out, params, mode, old, item, key)
 
 
+def plain_put(svc, table, item: dict, size: int, key) -> dict:
+    """A PutItem without options, condition or ReturnValues to a table whose changes matter."""
+    with svc.writing(single=not table.index_list) as log:
+        write_put(svc, log, table, key, item, size, None, {})
+    return {}
+
+
+def blind(svc, table) -> bool:
+    """True when a write to ``table`` needs no old item and no change record: no index, no TTL, no
+    change log that wants its changes (a stand-in without ``wants`` is taken to want them all)."""
+    if table.index_list or table.ttl_attribute is not None:
+        return False
+    wants = getattr(svc.changes, "wants", None)
+    return wants is not None and not wants(table.public)
+
+
 def checked_item(table, raw, mismatch: str | None = None):
     item, size = clean_item(raw)
     key = table.item_key(item, mismatch)
-    table.check_index_keys(item)
+    if table.index_list:
+        table.check_index_keys(item)
     if size > MAX_ITEM_BYTES:
         raise invalid("Item size has exceeded the maximum allowed size")
     return item, size, key
@@ -78,8 +107,11 @@ def write_blind(svc, table, key, item, size) -> None:
 
 # --- GetItem -------------------------------------------------------------------------------
 
-def get_item(svc, params: dict) -> dict:
+def get_item(svc, params: dict, req=None) -> dict:
     table = svc.catalog.get(params.get("TableName"))
+    if params.keys() <= PLAIN_GET:
+        row = svc.store.get(table, table.key_of(params.get("Key")))
+        return {"Item": loads(row[0])} if row is not None else {}
     mode = prepare.check_options(params)
     key = table.key_of(params.get("Key"))
     paths = read_projection(params)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from lowcloud.errors import AwsError
 from lowcloud.services.dynamodb.types import (INVALID, MAX_HASH_KEY_BYTES, MAX_RANGE_KEY_BYTES, key_bytes,
-                                              partition_bucket, type_of)
+                                              number_key, partition_bucket, type_of)
 
 SCHEMA_MISMATCH = "The provided key element does not match the schema"
 
@@ -57,6 +57,7 @@ class Table:
         self.hash_type = types[self.hash_name]
         self.range_type = types.get(self.range_name) if self.range_name else None
         self.key_names = (self.hash_name,) + ((self.range_name,) if self.range_name else ())
+        self.key_types = tuple((name, types.get(name)) for name in self.key_names)
         self.indexes: dict[str, Index] = {}
         for kind, field in (("GSI", "GlobalSecondaryIndexes"), ("LSI", "LocalSecondaryIndexes")):
             for idx in desc.get(field, ()):
@@ -71,26 +72,31 @@ class Table:
         """Storage key of a full item; ``mismatch`` replaces the type-mismatch message (batch writes)."""
         pk = self._part(item, self.hash_name, self.hash_type, mismatch)
         sk = self._part(item, self.range_name, self.range_type, mismatch) if self.range_name else b""
-        self._check_sizes(pk, sk)
+        if len(pk) > MAX_HASH_KEY_BYTES or len(sk) > MAX_RANGE_KEY_BYTES:
+            self._check_sizes(pk, sk)
         return partition_bucket(pk), pk, sk
 
     def _part(self, item: dict, name: str, kind: str, mismatch: str | None) -> bytes:
         av = item.get(name)
         if av is None:
             raise invalid(INVALID + f"Missing the key {name} in the item")
-        actual = type_of(av)
-        if actual != kind:
-            raise invalid(mismatch or INVALID + f"Type mismatch for key {name} expected: {kind} actual: {actual}")
-        return _non_empty(name, kind, av[kind])
+        if kind not in av or len(av) != 1:
+            actual = type_of(av)
+            if actual != kind:
+                raise invalid(mismatch or INVALID + f"Type mismatch for key {name} expected: {kind} actual: {actual}")
+        value = av[kind]
+        if kind == "N":  # _non_empty's common cases, inline
+            return number_key(value)
+        if kind == "S" and value:
+            return value.encode("utf-8")
+        return _non_empty(name, kind, value)
 
     def key_of(self, key: dict):
         """Storage key of a ``Key`` parameter: exactly the key attributes, right types."""
         if type(key) is not dict or len(key) != len(self.key_names):
             raise invalid(SCHEMA_MISMATCH)
         parts = []
-        for name, kind in ((self.hash_name, self.hash_type), (self.range_name, self.range_type)):
-            if name is None:
-                continue
+        for name, kind in self.key_types:
             av = key.get(name)
             if av is None or type(av) is not dict or type_of(av) != kind:
                 raise invalid(SCHEMA_MISMATCH)

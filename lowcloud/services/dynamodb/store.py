@@ -54,10 +54,16 @@ class Store:
             return self.conn.execute(GET, (table.tid,) + key).fetchone()
 
     def put(self, table, key, item: dict, size: int, old: dict | None, blob: bytes | None = None) -> None:
-        blob = blob or encode(item)
-        self.conn.execute(PUT, (table.tid,) + key + (blob, size, expiry(table, item)))
+        blob = blob or dumps(item, 5)
+        exp = None if table.ttl_attribute is None else expiry(table, item)
+        self.conn.execute(PUT, (table.tid, key[0], key[1], key[2], blob, size, exp))
         if table.index_list:
             self._reindex(table, key, old, item, blob, size)
+
+    def put_unindexed(self, table, writes: list) -> None:
+        """Store ``(key, item, size)`` writes of a table without indexes in one statement call."""
+        tid = table.tid
+        self.conn.executemany(PUT, [(tid,) + key + (encode(item), size, expiry(table, item)) for key, item, size in writes])
 
     def delete(self, table, key, old: dict) -> None:
         self.conn.execute(DELETE, (table.tid,) + key)

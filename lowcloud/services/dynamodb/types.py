@@ -11,6 +11,7 @@ column is the key order.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 from decimal import Decimal
@@ -80,6 +81,12 @@ def _plain_integer(text: str) -> bool:
     return text.isdigit() and text.isascii() and (text[0] != "0" or len(text) == 1)
 
 
+def _is_plain_integer(value) -> bool:
+    """A string that is already a canonical integer of at most 38 digits (``canonical_number`` keeps it)."""
+    return type(value) is str and len(value) <= 38 and value.isdigit() and value.isascii() \
+        and (value[0] != "0" or len(value) == 1)
+
+
 def number_of(av_n: str) -> Decimal:
     return Decimal(av_n)
 
@@ -106,8 +113,12 @@ def clean(av, where: str = INVALID, depth: int = 1) -> tuple[dict, int]:
             raise invalid(f"{where}Invalid attribute value type")
         return av, len(value.encode("utf-8")) if not value.isascii() else len(value)
     if kind == "N":
+        if _is_plain_integer(value):
+            return av, (len(value.rstrip("0")) + 1) // 2 + 1  # _number_size of a canonical integer
         canon = canonical_number(value)
         return (av if canon == value else {"N": canon}), _number_size(canon)
+    if kind in SET_TYPES:
+        return _clean_set(av, kind, value, where)
     return _clean_other(av, kind, value, where, depth)
 
 
@@ -125,8 +136,6 @@ def _clean_other(av, kind, value, where, depth):
         return _clean_map(av, value, where, depth)
     if kind == "L":
         return _clean_list(av, value, where, depth)
-    if kind in SET_TYPES:
-        return _clean_set(av, kind, value, where)
     raise _shape_error({}, where)
 
 
@@ -172,15 +181,16 @@ def _clean_set(av, kind, value, where):
         members = [canonical_number(v) for v in value]
         size = sum(_number_size(m) for m in members)
     elif kind == "SS":
-        members = list(value)
-        size = sum(len(m.encode("utf-8")) for m in members)
+        members = value if type(value) is list else list(value)
+        joined = "".join(members)  # its UTF-8 length is the sum of the members'
+        size = len(joined) if joined.isascii() else len(joined.encode("utf-8"))
     else:
         members = [_as_bytes(v) for v in value]
         size = sum(len(m) for m in members)
     if len(set(members)) != len(members):
         shown = ", ".join(str(v) for v in value)
         raise invalid(f"{where}Input collection [{shown}] contains duplicates.")
-    return ({kind: members} if members != value else av), size
+    return ({kind: members} if members is not value and members != value else av), size
 
 
 def _as_bytes(value) -> bytes:
@@ -204,16 +214,39 @@ def clean_item(item: dict) -> tuple[dict, int]:
     """Validate a whole item; return (canonical item, DynamoDB item size)."""
     if type(item) is not dict:
         raise invalid(INVALID + "Invalid item")
-    out, size, changed = {}, 0, False
+    out, size = None, 0
     for name, av in item.items():
-        c, s = clean(av)
-        changed |= c is not av
-        out[name] = c
+        c, s = av, -1
+        if type(av) is dict and len(av) == 1:  # strings and canonical integers, checked inline (most attributes)
+            value = av.get("S")
+            if type(value) is str:
+                s = len(value) if value.isascii() else len(value.encode("utf-8"))
+            else:
+                value = av.get("N")  # _is_plain_integer, inline
+                if type(value) is str and len(value) <= 38 and value.isdigit() and value.isascii() \
+                        and (value[0] != "0" or len(value) == 1):
+                    s = (len(value.rstrip("0")) + 1) // 2 + 1  # _number_size of a canonical integer
+        if s < 0:
+            c, s = clean(av)
+        if c is not av and out is None:
+            out = _leading(item, name)
+        if out is not None:
+            out[name] = c
         named = len(name) if name.isascii() else len(name.encode("utf-8"))
         if named > MAX_NAME_BYTES:
             raise invalid(NAME_TOO_LARGE)
         size += named + s
-    return (out if changed else item), size
+    return (item if out is None else out), size
+
+
+def _leading(item: dict, stop: str) -> dict:
+    """The attributes of ``item`` before ``stop`` (already canonical)."""
+    out = {}
+    for name, av in item.items():
+        if name == stop:
+            return out
+        out[name] = av
+    return out
 
 
 def check_name(name) -> None:
@@ -249,8 +282,11 @@ def key_bytes(kind: str, value) -> bytes:
 
 def number_key(canon: str) -> bytes:
     """Order-preserving bytes for a canonical number (sign, exponent, digits)."""
-    if canon.isdigit() and canon.isascii():
-        return _natural_key(canon)
+    if canon.isdigit() and canon.isascii():  # as parse_number would split it (value = 0.digits * 10**point)
+        digits = canon.lstrip("0")
+        if not digits:
+            return b"\x01"
+        return b"\x02" + (len(digits) + 0x8000).to_bytes(2, "big") + digits.rstrip("0").encode()
     sign, digits, point = parse_number(canon)
     if not digits:
         return b"\x01"
@@ -261,14 +297,7 @@ def number_key(canon: str) -> bytes:
     return b"\x00" + flipped + bytes(0x69 - ord(c) for c in digits) + b"\xff"
 
 
-def _natural_key(text: str) -> bytes:
-    """``number_key`` of ASCII digits, as parse_number would split them (value = 0.digits * 10**point)."""
-    digits = text.lstrip("0")
-    if not digits:
-        return b"\x01"
-    return b"\x02" + (len(digits) + 0x8000).to_bytes(2, "big") + digits.rstrip("0").encode()
-
-
+@functools.lru_cache(maxsize=4096)
 def partition_bucket(pk: bytes) -> int:
     """A stable 16-bit hash of the partition key: the Scan order and segment space."""
     return int.from_bytes(hashlib.blake2b(pk, digest_size=2).digest(), "big")
