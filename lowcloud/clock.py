@@ -134,6 +134,10 @@ class Clock:
         finally:
             self._busy -= 1
 
+    def busy(self) -> bool:
+        """Whether a blocking job is in flight (virtual time stands still meanwhile)."""
+        return self._busy > 0
+
     def run(self, coro, timeout: float | None = None) -> Any:
         """Run a coroutine on the loop and wait for its result (not from the loop)."""
         self._not_in_loop("run")

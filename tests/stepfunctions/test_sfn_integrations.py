@@ -242,3 +242,17 @@ def test_seed_export_loop_with_aws_sdk_dynamodb(run, cloud, table):
     export = output(described)["ExportDescription"]
     assert export["ExportStatus"] == "COMPLETED" and re.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+Z", export["StartTime"])
     assert "WaitStateEntered" in types(events)
+
+
+def test_table_created_by_a_task_is_creating_then_active_after_a_wait(run):
+    sdk = "arn:aws:states:::aws-sdk:dynamodb:"
+    described, _ = run(machine({
+        "Create": {"Type": "Task", "Resource": sdk + "createTable", "Next": "Pause",
+                   "Parameters": {"TableName": "made", "BillingMode": "PAY_PER_REQUEST",
+                                  "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+                                  "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}]},
+                   "ResultSelector": {"status.$": "$.TableDescription.TableStatus"}},
+        "Pause": {"Type": "Wait", "Seconds": 5, "Next": "Describe"},
+        "Describe": {"Type": "Task", "Resource": sdk + "describeTable", "Parameters": {"TableName": "made"},
+                     "ResultSelector": {"status.$": "$.Table.TableStatus"}, "ResultPath": "$.later", "End": True}}))
+    assert output(described) == {"status": "CREATING", "later": {"status": "ACTIVE"}}

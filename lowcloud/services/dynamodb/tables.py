@@ -151,9 +151,12 @@ class Catalog:
             done.wait(1.0)
 
     def _may_wait_for_settle(self) -> bool:
-        """System clock: the delay is real and tiny; auto VirtualClock: it passes at once."""
+        """System clock: the delay is real and tiny; auto VirtualClock: it passes at once, unless a
+        blocking job (this very call, made from a Step Functions task or a Lambda) holds virtual time."""
         clock = self.svc.clock
-        return not clock.in_loop() and (not clock.virtual or getattr(clock, "auto", False))
+        if clock.in_loop():
+            return False
+        return not clock.virtual or (getattr(clock, "auto", False) and not clock.busy())
 
     def _settle(self, name: str, table_id: str, done: threading.Event) -> None:
         """Timer: CREATING/UPDATING -> ACTIVE, indexes CREATING/UPDATING -> ACTIVE."""
