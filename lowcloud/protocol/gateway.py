@@ -49,8 +49,10 @@ class Gateway:
             return await _lifespan(receive, send)
         if scope["type"] != "http":
             return
-        if _streams(scope) and not urls_http.addressed(_request(scope, b"")):  # URLs take <= 6 MB whole
-            return await _send_response(send, await self._streamed(scope, receive), head=False)
+        if _streams(scope):
+            head = _request(scope, b"")
+            if not urls_http.addressed(head):  # function URLs take their <= 6 MB body whole
+                return await _send_response(send, await self._streamed(head, receive), head=False)
         req = await _read_request(scope, receive)
         if req is None:
             return
@@ -67,10 +69,9 @@ class Gateway:
             return await _send_response(send, resp, head=req.method == "HEAD", cors=cors)
         await _send_response(send, resp, head=req.method == "HEAD")
 
-    async def _streamed(self, scope, receive) -> HttpResponse:
+    async def _streamed(self, req: HttpRequest, receive) -> HttpResponse:
         """A large upload: the operation starts at once and reads the body while it still arrives."""
         pipe = BodyPipe()
-        req = _request(scope, b"")
         req.stream = pipe
         answer = asyncio.get_running_loop().run_in_executor(self.pool, self.dispatcher.handle, req)
         feeding = asyncio.ensure_future(_feed(pipe, receive))
@@ -97,17 +98,21 @@ class Gateway:
 
 
 async def _feed(pipe: "BodyPipe", receive) -> None:
-    """Copy the request body into the pipe as it arrives; an empty chunk marks its end."""
+    """Copy the request body into the pipe as it arrives; an empty chunk marks its end.  A body cut
+    short (the client left, or the answer came first) is aborted: no reader takes a part as whole."""
+    ended = False
     try:
-        while True:
+        while not ended:
             message = await receive()
             if message["type"] == "http.disconnect":
-                return pipe.abort()
+                break
             pipe.feed(message.get("body", b""))
-            if not message.get("more_body"):
-                return pipe.feed(b"")
+            ended = not message.get("more_body")
     finally:
-        pipe.abort()  # no-op once the body ended; otherwise readers must not take a partial body as whole
+        if ended:
+            pipe.feed(b"")
+        else:
+            pipe.abort()
 
 
 async def _lifespan(receive, send) -> None:
