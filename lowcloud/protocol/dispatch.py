@@ -60,7 +60,7 @@ class Dispatcher:
         service, op_model = None, None
         protocol = cbor_.PROTOCOL if cbor_.is_request(req) else "json"
         try:
-            access_key, region, signer = _credential_scope(req, self.cloud.region)
+            access_key, region, signer = credential_scope(req, self.cloud.region)
             service, op_name, path_params, form = self._route(req, signer)
             protocol = _protocol(req, service)
             op_model = operation(service, op_name)
@@ -119,7 +119,7 @@ class Dispatcher:
         auth = req.headers.get("authorization", "")
         found = self._scopes.get(auth)
         if found is None:
-            access_key, region, _ = _credential_scope(req, self.cloud.region)
+            access_key, region, _ = credential_scope(req, self.cloud.region)
             found = (access_key, region)
             if _CREDENTIAL.search(auth):
                 if len(self._scopes) >= 256:
@@ -190,7 +190,7 @@ class Dispatcher:
             return name, action, {}, form
         if protocol == "json":
             return None
-        path = _s3_path(req) if name == "s3" else req.path
+        path = s3_path(req) if name == "s3" else req.path
         found = match_rest(name, req.method, path, req.query, req.headers)
         return (name, found[0], found[1], None) if found else None
 
@@ -312,7 +312,7 @@ def _service_indexes() -> tuple[dict[str, list[str]], dict[str, str]]:
     return signers, targets
 
 
-def _credential_scope(req: HttpRequest, default_region: str) -> tuple[str, str, str | None]:
+def credential_scope(req: HttpRequest, default_region: str) -> tuple[str, str, str | None]:
     """(access key, region, signing name) from SigV4 auth (header or presigned query)."""
     auth = req.headers.get("authorization", "")
     m = _CREDENTIAL.search(auth) or _CREDENTIAL.search("Credential=" + req.query.get("X-Amz-Credential", ""))
@@ -323,7 +323,7 @@ def _credential_scope(req: HttpRequest, default_region: str) -> tuple[str, str, 
     return "test", default_region, None
 
 
-def _s3_path(req: HttpRequest) -> str:
+def s3_path(req: HttpRequest) -> str:
     """The path-style path of an S3 request, moving a virtual-host bucket into it."""
     host = req.host.rsplit(":", 1)[0] if not req.host.startswith("[") else req.host
     if _IP_HOST.fullmatch(host):

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from lowcloud.errors import AwsError
 from lowcloud.protocol import rest_xml
-from lowcloud.protocol.dispatch import _credential_scope, _s3_path
+from lowcloud.protocol.dispatch import credential_scope, s3_path
 from lowcloud.protocol.http import HttpRequest, HttpResponse
 from lowcloud.protocol.model import service_model
 from lowcloud.services.s3 import cors, post_object
@@ -52,9 +52,9 @@ def _usual(req: HttpRequest, dispatch) -> HttpResponse:
 
 def _addressed_bucket(cloud, req: HttpRequest) -> str | None:
     """The bucket name a request addresses path-style or by virtual host; None when it is not S3's."""
-    if "x-amz-target" in req.headers or _credential_scope(req, cloud.region)[2] not in (None, "s3"):
+    if "x-amz-target" in req.headers or credential_scope(req, cloud.region)[2] not in (None, "s3"):
         return None
-    return unquote(_s3_path(req).lstrip("/").split("/", 1)[0]) or None
+    return unquote(s3_path(req).lstrip("/").split("/", 1)[0]) or None
 
 
 def _preflight(req: HttpRequest, rules: list) -> HttpResponse:
